@@ -1,0 +1,122 @@
+package org.seqrec.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.seqrec.data.DataSource;
+import org.seqrec.data.Dataset;
+import org.seqrec.data.DatasetStats;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.Negatives;
+import org.seqrec.data.SequenceBuilder;
+import org.seqrec.data.Subsets;
+import org.seqrec.util.Json;
+import org.seqrec.util.SeqrecException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code seqrec data ...}: dataset tools. */
+@Command(name = "data", description = "Dataset tools: stats, convert, sample, subset, fetch.",
+        subcommands = {DataCommand.Stats.class, DataCommand.Convert.class, DataCommand.Sample.class,
+                DataCommand.Subset.class, FetchCommand.class})
+public final class DataCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "stats", description = "Print #sequences, #items, #actions, sparsity and sequence lengths (ConvFormer Table 2).")
+    static final class Stats implements Callable<Integer> {
+        @Mixin DataOptions data;
+
+        @Option(names = "--json", description = "Print JSON instead of a Markdown table.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            List<DatasetStats> all = new ArrayList<>();
+            Dataset d = data.source().load();
+            DatasetStats s = DatasetStats.of(d);
+            all.add(s);
+            System.out.print(json ? Json.toString(s) + "\n" : s.toMarkdown());
+            return 0;
+        }
+    }
+
+    @Command(name = "convert", description = "Turn an interaction log into the FMLP format: dedup, time sort, k-core, dense ids; "
+            + "writes OUT, OUT's .item_map.tsv and .user_map.tsv.")
+    static final class Convert implements Callable<Integer> {
+        @Mixin DataOptions data;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output FMLP file, e.g. data/ml-1m.txt.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            DataSource src = data.source();
+            if (src.resolvedFormat().equals("fmlp")) {
+                throw new SeqrecException(data.data + " is already in FMLP format (give --format for a log with a .txt name)");
+            }
+            SequenceBuilder.Result r = src.convert();
+            r.dataset().save(out);
+            System.out.println(r.report());
+            System.out.println("wrote " + out + ", " + Dataset.itemMapPath(out).getFileName() + ", "
+                    + Dataset.userMapPath(out).getFileName());
+            return 0;
+        }
+    }
+
+    @Command(name = "sample", description = "Draw the fixed negatives of the sampled protocol (FMLP *_sample.txt layout).")
+    static final class Sample implements Callable<Integer> {
+        @Mixin DataOptions data;
+
+        @Option(names = "--negatives", defaultValue = "99", paramLabel = "N",
+                description = "Negatives per user: 99 (sampled) or 100 (uni100). Default: ${DEFAULT-VALUE}.")
+        int count;
+
+        @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same seed gives the same file anywhere. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            if (count < 1) {
+                throw new SeqrecException("--negatives must be positive, got " + count);
+            }
+            Dataset d = data.source().load();
+            new LeaveOneOut(d); // reports users that cannot be split
+            Negatives.sample(d, count, seed).write(out, d);
+            System.out.println("wrote " + count + " negatives for each of " + d.numUsers() + " users to " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "subset", description = "A reproducible smaller dataset: the first N users of an FMLP file, re-filtered "
+            + "to k-core and re-numbered (how the bundled quickstart dataset was made).")
+    static final class Subset implements Callable<Integer> {
+        @Mixin DataOptions data;
+
+        @Option(names = "--users", required = true, paramLabel = "N", description = "Keep the first N users.")
+        int users;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output FMLP file.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            Dataset d = data.source().load();
+            SequenceBuilder.Result r = Subsets.firstUsers(d, users, data.kcore);
+            r.dataset().writeFmlp(out);
+            System.out.println(r.report());
+            System.out.println("wrote " + out);
+            return 0;
+        }
+    }
+}

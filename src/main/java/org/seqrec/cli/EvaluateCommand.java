@@ -1,0 +1,29 @@
+package org.seqrec.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.seqrec.eval.Protocol;
+import org.seqrec.train.Runs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code seqrec evaluate}. */
+@Command(name = "evaluate", description = "Evaluate a saved run under a protocol; writes results.json, results-PROTOCOL.json and results.md.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run directory.")
+    Path run;
+
+    @Mixin EvalOptions eval;
+
+    @Override
+    public Integer call() {
+        Protocol p = eval.protocol();
+        JsonNode results = Runs.evaluate(run, p, new Runs.NegativesChoice(eval.negatives, eval.negativesSeed), eval.batch);
+        System.out.print(Runs.table(p, results));
+        System.out.printf("evaluated in %.2fs (valid) + %.2fs (test); wrote %s%n", results.path("seconds").path("valid").asDouble(),
+                results.path("seconds").path("test").asDouble(), run.resolve("results.json"));
+        return 0;
+    }
+}

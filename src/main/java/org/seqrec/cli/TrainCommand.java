@@ -1,0 +1,100 @@
+package org.seqrec.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.seqrec.eval.Protocol;
+import org.seqrec.model.ModelRegistry;
+import org.seqrec.train.RunDir;
+import org.seqrec.train.Runs;
+import org.seqrec.util.SeqrecException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code seqrec train}. */
+@Command(name = "train", description = "Train a model into a run directory, then evaluate it on validation and test.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "NAME", completionCandidates = ModelNames.class,
+            description = "Model: ${COMPLETION-CANDIDATES}.")
+    String model;
+
+    @Mixin DataOptions data;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory to create, e.g. runs/pop-beauty.")
+    Path out;
+
+    @Option(names = "--overwrite", description = "Replace an existing run directory.")
+    boolean overwrite;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Training seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Mixin EvalOptions eval;
+
+    @Option(names = "--no-eval", description = "Only train and save; evaluate later with 'seqrec evaluate'.")
+    boolean noEval;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Model hyper-parameter (repeatable).")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        ModelRegistry.get(model);
+        Map<String, Object> p = new LinkedHashMap<>();
+        params.forEach((k, v) -> p.put(k, parse(v)));
+        RunDir run = Runs.train(new Runs.TrainRequest(model, p, data.source(), out, seed, eval.protocol(), eval.negatives,
+                eval.negativesSeed, !noEval, eval.batch, overwrite));
+        if (!noEval) {
+            System.out.print(Runs.markdown(run));
+        }
+        System.out.println("run saved in " + out);
+        return 0;
+    }
+
+    private static Object parse(String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e2) {
+                return v;
+            }
+        }
+    }
+
+    /** Model names for the help text. */
+    static final class ModelNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ModelRegistry.names().iterator();
+        }
+    }
+}
+
+/** The evaluation options shared by {@code train} and {@code evaluate}. */
+class EvalOptions {
+    @Option(names = "--protocol", defaultValue = "sampled", paramLabel = "P",
+            description = "sampled (1 vs 99 negatives), uni100 (1 vs 100) or full (all items). Default: ${DEFAULT-VALUE}.")
+    String protocol;
+
+    @Option(names = "--negatives", paramLabel = "FILE",
+            description = "Fixed negatives file (from 'seqrec data sample'); default: the run's own, else drawn with --negatives-seed.")
+    Path negatives;
+
+    @Option(names = "--negatives-seed", defaultValue = "42", description = "Seed for drawing negatives when no file is given. Default: ${DEFAULT-VALUE}.")
+    long negativesSeed;
+
+    @Option(names = "--eval-batch", defaultValue = "256", paramLabel = "N", description = "Users per evaluation batch. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    Protocol protocol() {
+        Protocol p = Protocol.parse(protocol);
+        if (!p.sampled() && negatives != null) {
+            throw new SeqrecException("--negatives only applies to the sampled protocols, not " + p.key());
+        }
+        return p;
+    }
+}

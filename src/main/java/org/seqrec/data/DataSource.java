@@ -1,0 +1,62 @@
+package org.seqrec.data;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a dataset comes from and how to read it: an FMLP sequence file, or an interaction log
+ * (CSV/TSV/RecBole/MovieLens/Amazon) converted on the fly by {@link SequenceBuilder}. Stored in a
+ * run's configuration so the run can reload exactly the same data.
+ *
+ * @param format {@code auto}, {@code fmlp}, or a {@link LogFormat} preset name
+ * @param delimiter, header, userCol, itemCol, timeCol, ratingCol overrides of the preset (null: keep)
+ * @param kcore k of the iterative k-core filter applied to logs (FMLP files are used as they are)
+ * @param minRating drop log rows rated below this (NaN: keep all)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DataSource(String path, String format, String delimiter, Boolean header, String userCol, String itemCol,
+        String timeCol, String ratingCol, int kcore, double minRating) {
+    private static final Logger LOG = LoggerFactory.getLogger(DataSource.class);
+
+    public static DataSource fmlp(Path file) {
+        return new DataSource(file.toString(), "fmlp", null, null, null, null, null, null, 5, Double.NaN);
+    }
+
+    /** The concrete format: {@code fmlp} or a log preset, resolved from the file name when {@code auto}. */
+    public String resolvedFormat() {
+        String f = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
+        if (!f.equals("auto")) {
+            return f;
+        }
+        String name = Path.of(path).getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".txt") ? "fmlp" : LogFormat.presetFor(name.replaceAll("\\.gz$", ""));
+    }
+
+    public LogFormat logFormat() {
+        return LogFormat.preset(resolvedFormat()).withDelimiter(delimiter).withHeader(header)
+                .withColumns(userCol, itemCol, timeCol, ratingCol);
+    }
+
+    /** Reads the data; logs are converted (dedup, time sort, k-core, dense ids) in memory. */
+    public Dataset load() {
+        Path file = Path.of(path);
+        if (resolvedFormat().equals("fmlp")) {
+            return FmlpReader.read(file);
+        }
+        return convert().dataset();
+    }
+
+    /** Reads and converts a log; fails for FMLP files, which need no conversion. */
+    public SequenceBuilder.Result convert() {
+        Path file = Path.of(path);
+        LogFormat lf = logFormat();
+        LOG.info("reading {} as {}", file, lf);
+        InteractionLog log = LogReader.read(file, lf);
+        SequenceBuilder.Result result = SequenceBuilder.build(FmlpReader.datasetName(file), log, kcore, minRating);
+        LOG.info("{}: {}", file.getFileName(), result.report());
+        return result;
+    }
+}

@@ -1,0 +1,20 @@
+package org.seqrec.eval;
+
+import java.util.Map;
+import org.seqrec.data.LeaveOneOut;
+
+/**
+ * Metrics of one protocol on one part (valid or test), with the per-user ranks they came from
+ * ({@code ranks[i]} belongs to user index {@code users[i]}) for significance tests.
+ */
+public record EvalResult(Protocol protocol, LeaveOneOut.Part part, Map<String, Double> metrics, int[] users, int[] ranks,
+        double seconds) {
+
+    public double metric(String name) {
+        Double v = metrics.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("no metric " + name + " (have " + metrics.keySet() + ")");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,163 @@
+package org.seqrec.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import me.tongfei.progressbar.ProgressBar;
+import org.seqrec.data.Dataset;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.Negatives;
+import org.seqrec.util.Progress;
+import org.seqrec.util.SeqrecException;
+
+/**
+ * Batched evaluation of any {@link Scorer} under a {@link Protocol}. Ranks follow the tie rule of
+ * protocols.md section 4 and are computed in the engine: for full ranking, one {@code [B, n+1]}
+ * score matrix per batch, history masked (the target never), then a count of the candidates that
+ * score at least as high as the target; no sort at all.
+ */
+public final class Evaluator {
+    private final LeaveOneOut split;
+    private final Protocol protocol;
+    private final Negatives negatives;
+    private final int batchSize;
+
+    /**
+     * @param negatives required for the sampled protocols (with {@code protocol.negatives()} per
+     *     user), ignored for full ranking
+     */
+    public Evaluator(LeaveOneOut split, Protocol protocol, Negatives negatives, int batchSize) {
+        if (protocol.sampled()) {
+            if (negatives == null) {
+                throw new SeqrecException("the " + protocol.key() + " protocol needs a negatives file");
+            }
+            if (negatives.count() != protocol.negatives()) {
+                throw new SeqrecException("the " + protocol.key() + " protocol needs " + protocol.negatives()
+                        + " negatives per user, the negatives given have " + negatives.count());
+            }
+        }
+        if (batchSize < 1) {
+            throw new SeqrecException("evaluation batch size must be positive, got " + batchSize);
+        }
+        this.split = split;
+        this.protocol = protocol;
+        this.negatives = negatives;
+        this.batchSize = batchSize;
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    public EvalResult evaluate(Scorer scorer, LeaveOneOut.Part part, NDManager manager) {
+        if (scorer.numItems() != split.data().numItems()) {
+            throw new SeqrecException("the model knows " + scorer.numItems() + " items but " + split.data().name()
+                    + " has " + split.data().numItems() + ": was it trained on this dataset?");
+        }
+        long start = System.nanoTime();
+        int[] users = split.users();
+        int[] ranks = new int[users.length];
+        try (ProgressBar bar = Progress.bar("eval " + part.key() + " (" + protocol.key() + ")", users.length, "users")) {
+            for (int from = 0; from < users.length; from += batchSize) {
+                int to = Math.min(users.length, from + batchSize);
+                EvalBatch batch = batch(users, from, to, part);
+                try (NDManager m = manager.newSubManager()) {
+                    int[] r = protocol.sampled() ? sampledRanks(scorer, batch, m) : fullRanks(scorer, batch, m);
+                    System.arraycopy(r, 0, ranks, from, r.length);
+                }
+                bar.stepTo(to);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new EvalResult(protocol, part, RankMetrics.compute(ranks), users.clone(), ranks, seconds);
+    }
+
+    private EvalBatch batch(int[] users, int from, int to, LeaveOneOut.Part part) {
+        int b = to - from;
+        int[] us = new int[b];
+        int[][] seqs = new int[b][];
+        int[] lens = new int[b];
+        int[] targets = new int[b];
+        Dataset data = split.data();
+        for (int i = 0; i < b; i++) {
+            int u = users[from + i];
+            us[i] = u;
+            seqs[i] = data.sequence(u);
+            lens[i] = split.inputLength(u, part);
+            targets[i] = split.target(u, part);
+        }
+        return new EvalBatch(us, seqs, lens, targets);
+    }
+
+    /** Target in column 0, then the user's negatives; rank = how many negatives score >= the target. */
+    private int[] sampledRanks(Scorer scorer, EvalBatch batch, NDManager m) {
+        int b = batch.size();
+        int c = protocol.negatives() + 1;
+        long[] cand = new long[b * c];
+        for (int i = 0; i < b; i++) {
+            cand[i * c] = batch.target(i);
+            int[] negs = negatives.of(batch.user(i));
+            for (int j = 0; j < negs.length; j++) {
+                cand[i * c + 1 + j] = negs[j];
+            }
+        }
+        NDArray scores = scorer.scoreCandidates(batch, m.create(cand, new Shape(b, c)), m);
+        checkShape(scores, b, c);
+        NDArray target = scores.get(new NDIndex(":, 0:1"));
+        NDArray rank = scores.get(new NDIndex(":, 1:")).gte(target).sum(new int[] {1});
+        return fixNaN(rank.toType(DataType.INT32, false).toIntArray(), target, c);
+    }
+
+    /** Every item but padding and the input's items (the target never) is a candidate. */
+    private int[] fullRanks(Scorer scorer, EvalBatch batch, NDManager m) {
+        int b = batch.size();
+        int width = scorer.numItems() + 1;
+        NDArray scores = scorer.scoreAll(batch, m);
+        checkShape(scores, b, width);
+        int masked = b;
+        for (int i = 0; i < b; i++) {
+            masked += batch.length(i);
+        }
+        long[] flat = new long[masked];
+        int k = 0;
+        long[] targets = new long[b];
+        for (int i = 0; i < b; i++) {
+            long row = (long) i * width;
+            int target = batch.target(i);
+            targets[i] = target;
+            flat[k++] = row; // padding column
+            for (int j = 0; j < batch.length(i); j++) {
+                int item = batch.item(i, j);
+                if (item != target) {
+                    flat[k++] = row + item;
+                }
+            }
+        }
+        NDArray index = m.create(java.util.Arrays.copyOf(flat, k));
+        scores = scores.put(index, m.full(new Shape(k), Float.NEGATIVE_INFINITY));
+        NDArray target = scores.gather(m.create(targets, new Shape(b, 1)), 1);
+        // strictly greater + equal others = (>=) over all columns, minus the target itself
+        NDArray rank = scores.gte(target).sum(new int[] {1}).sub(1);
+        return fixNaN(rank.toType(DataType.INT32, false).toIntArray(), target, width - 1);
+    }
+
+    private static void checkShape(NDArray scores, int rows, int cols) {
+        Shape s = scores.getShape();
+        if (s.dimension() != 2 || s.get(0) != rows || s.get(1) != cols) {
+            throw new IllegalStateException("scorer returned shape " + s + ", expected (" + rows + ", " + cols + ")");
+        }
+    }
+
+    /** A NaN target score matches nothing; give it the worst rank instead of a meaningless one. */
+    private static int[] fixNaN(int[] ranks, NDArray target, int worst) {
+        boolean[] nan = target.isNaN().toBooleanArray();
+        for (int i = 0; i < ranks.length; i++) {
+            if (nan[i]) {
+                ranks[i] = worst - 1;
+            }
+        }
+        return ranks;
+    }
+}

@@ -1,0 +1,36 @@
+package org.seqrec.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.seqrec.util.SeqrecException;
+
+/** All models by name. A new model is one class plus one line here. */
+public final class ModelRegistry {
+    private static final Map<String, ModelSpec> MODELS = new LinkedHashMap<>();
+
+    static {
+        register(new PopRec.Spec());
+    }
+
+    private ModelRegistry() {}
+
+    private static void register(ModelSpec spec) {
+        MODELS.put(spec.name(), spec);
+    }
+
+    public static ModelSpec get(String name) {
+        ModelSpec spec = MODELS.get(name);
+        if (spec == null) {
+            throw new SeqrecException("unknown model '" + name + "' (known: " + String.join(", ", MODELS.keySet()) + ")");
+        }
+        return spec;
+    }
+
+    public static Map<String, ModelSpec> all() {
+        return Map.copyOf(MODELS);
+    }
+
+    public static Iterable<String> names() {
+        return MODELS.keySet();
+    }
+}

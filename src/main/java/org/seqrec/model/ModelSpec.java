@@ -1,0 +1,18 @@
+package org.seqrec.model;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import org.seqrec.train.TrainContext;
+
+/** One architecture in the {@link ModelRegistry}: how to train it and how to load it back. */
+public interface ModelSpec {
+    String name();
+
+    /** One line for {@code seqrec train --help} and the README. */
+    String description();
+
+    RecModel train(TrainContext context);
+
+    /** Loads the weights written by {@link RecModel#save} for a run with configuration {@code context}. */
+    RecModel load(Path modelDir, TrainContext context, NDManager manager);
+}

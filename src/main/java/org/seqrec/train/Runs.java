@@ -1,0 +1,253 @@
+package org.seqrec.train;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.seqrec.data.DataSource;
+import org.seqrec.data.Dataset;
+import org.seqrec.data.DatasetStats;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.Negatives;
+import org.seqrec.eval.EvalResult;
+import org.seqrec.eval.Evaluator;
+import org.seqrec.eval.Protocol;
+import org.seqrec.model.ModelRegistry;
+import org.seqrec.model.ModelSpec;
+import org.seqrec.model.RecModel;
+import org.seqrec.util.AtomicFiles;
+import org.seqrec.util.Hashing;
+import org.seqrec.util.Json;
+import org.seqrec.util.SeqrecException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Training and evaluating runs: what {@code seqrec train} and {@code seqrec evaluate} do. */
+public final class Runs {
+    private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
+
+    private Runs() {}
+
+    /** What to train and where. */
+    public record TrainRequest(String model, Map<String, Object> params, DataSource data, Path out, long seed,
+            Protocol protocol, Path negatives, long negativesSeed, boolean evaluate, int evalBatch, boolean overwrite) {}
+
+    /** Where negatives come from when a sampled protocol needs them. */
+    public record NegativesChoice(Path file, long seed) {}
+
+    /** Trains a model into a new run directory, then (unless told not to) evaluates it. */
+    public static RunDir train(TrainRequest req) {
+        ModelSpec spec = ModelRegistry.get(req.model());
+        RunDir run = prepare(req.out(), req.overwrite());
+        Dataset data = req.data().load();
+        LeaveOneOut split = new LeaveOneOut(data);
+        RunConfig config = new RunConfig(req.model(), req.params(), req.data(), req.seed(), req.protocol().key(),
+                Instant.now().toString(), Versions.all());
+        Json.write(run.config(), config);
+        ObjectNode ds = Json.MAPPER.valueToTree(DatasetStats.of(data));
+        ds.put("path", req.data().path());
+        Json.write(run.dataset(), ds);
+        data.itemMap().write(run.itemMap());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Negatives negatives = negatives(run, split, req.protocol(), new NegativesChoice(req.negatives(), req.negativesSeed()));
+            Evaluator validation = new Evaluator(split, req.protocol(), negatives, req.evalBatch());
+            TrainContext ctx = new TrainContext(split, req.params(), req.seed(), manager, run.dir(), validation);
+            long start = System.nanoTime();
+            try (RecModel model = spec.train(ctx)) {
+                LOG.info("trained {} on {} in {}", req.model(), data.name(), seconds(start));
+                model.save(run.model());
+                if (req.evaluate()) {
+                    evaluate(run, config, split, model, validation, manager);
+                }
+            }
+        }
+        return run;
+    }
+
+    /** Evaluates a saved run under a protocol; writes results files and returns the results JSON. */
+    public static JsonNode evaluate(Path runPath, Protocol protocol, NegativesChoice choice, int evalBatch) {
+        RunDir run = RunDir.existing(runPath);
+        RunConfig config = Json.read(run.config(), RunConfig.class);
+        ModelSpec spec = ModelRegistry.get(config.model());
+        Dataset data = config.data().load();
+        String expected = Json.read(run.dataset()).path("fingerprint").asText();
+        if (!expected.equals(data.fingerprint())) {
+            throw new SeqrecException(config.data().path() + " has changed since " + runPath + " was trained (fingerprint "
+                    + data.fingerprint() + ", trained on " + expected + ")");
+        }
+        LeaveOneOut split = new LeaveOneOut(data);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Negatives negatives = negatives(run, split, protocol, choice);
+            Evaluator evaluator = new Evaluator(split, protocol, negatives, evalBatch);
+            TrainContext ctx = new TrainContext(split, config.params(), config.seed(), manager, run.dir(), null);
+            try (RecModel model = spec.load(run.model(), ctx, manager)) {
+                return evaluate(run, config, split, model, evaluator, manager);
+            }
+        }
+    }
+
+    private static JsonNode evaluate(RunDir run, RunConfig config, LeaveOneOut split, RecModel model, Evaluator evaluator,
+            NDManager manager) {
+        EvalResult valid = evaluator.evaluate(model, LeaveOneOut.Part.VALID, manager);
+        EvalResult test = evaluator.evaluate(model, LeaveOneOut.Part.TEST, manager);
+        Protocol p = evaluator.protocol();
+        ObjectNode out = Json.object();
+        out.put("run", run.dir().toString());
+        out.put("model", config.model());
+        out.put("protocol", p.key());
+        out.put("seed", config.seed());
+        if (p.sampled()) {
+            ObjectNode neg = out.putObject("negatives");
+            neg.put("file", run.negatives(p).getFileName().toString());
+            neg.put("sha256", Hashing.sha256(run.negatives(p)));
+            neg.put("per_user", p.negatives());
+        }
+        Dataset data = split.data();
+        ObjectNode ds = out.putObject("dataset");
+        ds.put("name", data.name());
+        ds.put("path", config.data().path());
+        ds.put("fingerprint", data.fingerprint());
+        ds.put("users", data.numUsers());
+        ds.put("items", data.numItems());
+        ds.put("evaluated_users", split.numUsers());
+        ds.put("skipped_users", split.skippedUsers());
+        out.set("valid", Json.MAPPER.valueToTree(valid.metrics()));
+        out.set("test", Json.MAPPER.valueToTree(test.metrics()));
+        ObjectNode secs = out.putObject("seconds");
+        secs.put("valid", valid.seconds());
+        secs.put("test", test.seconds());
+        out.set("versions", Json.MAPPER.valueToTree(Versions.all()));
+        out.put("created", Instant.now().toString());
+        Json.write(run.results(p), out);
+        Json.write(run.results(), out);
+        writeRanks(run.ranks(p), split, valid, test);
+        AtomicFiles.writeString(run.resultsMarkdown(), markdown(run));
+        LOG.info("{} {}: valid {} | test {}", config.model(), p.key(), brief(valid, p), brief(test, p));
+        return out;
+    }
+
+    /**
+     * The negatives for a sampled protocol (null for full): the file given (validated, then copied
+     * into the run), else the run's own file, else freshly drawn with the seed and saved in the run.
+     */
+    static Negatives negatives(RunDir run, LeaveOneOut split, Protocol p, NegativesChoice choice) {
+        if (!p.sampled()) {
+            return null;
+        }
+        Path target = run.negatives(p);
+        if (choice.file() != null) {
+            Negatives n = Negatives.read(choice.file(), split, p.negatives());
+            if (!choice.file().toAbsolutePath().equals(target.toAbsolutePath())) {
+                AtomicFiles.write(target, out -> Files.copy(choice.file(), out));
+            }
+            return n;
+        }
+        if (Files.isRegularFile(target)) {
+            return Negatives.read(target, split, p.negatives());
+        }
+        LOG.info("drawing {} negatives per user with seed {} -> {}", p.negatives(), choice.seed(), target);
+        Negatives n = Negatives.sample(split.data(), p.negatives(), choice.seed());
+        n.write(target, split.data());
+        return n;
+    }
+
+    private static RunDir prepare(Path out, boolean overwrite) {
+        try {
+            if (Files.isDirectory(out) && Files.list(out).findAny().isPresent()) {
+                if (!overwrite) {
+                    throw new SeqrecException(out + " already exists and is not empty (use --overwrite to replace it)");
+                }
+                if (!Files.isRegularFile(out.resolve("config.json"))) {
+                    throw new SeqrecException(out + " is not a seqrec run directory; refusing to overwrite it");
+                }
+                try (var walk = Files.walk(out)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        if (!p.equals(out)) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+            }
+            Files.createDirectories(out.resolve("model"));
+        } catch (IOException e) {
+            throw new SeqrecException("cannot create run directory " + out + ": " + e.getMessage(), e);
+        }
+        return new RunDir(out);
+    }
+
+    private static void writeRanks(Path file, LeaveOneOut split, EvalResult valid, EvalResult test) {
+        AtomicFiles.writeText(file, w -> {
+            w.write("user\tvalid_rank\ttest_rank\n");
+            int[] users = valid.users();
+            for (int i = 0; i < users.length; i++) {
+                w.write(split.data().userId(users[i]) + "\t" + valid.ranks()[i] + "\t" + test.ranks()[i] + "\n");
+            }
+        });
+    }
+
+    /** Markdown tables of every protocol this run has results for. */
+    public static String markdown(RunDir run) {
+        StringBuilder sb = new StringBuilder();
+        RunConfig config = Json.read(run.config(), RunConfig.class);
+        sb.append("# ").append(config.model()).append(" on ").append(dataName(config.data())).append("\n\n");
+        for (Protocol p : Protocol.values()) {
+            if (!Files.isRegularFile(run.results(p))) {
+                continue;
+            }
+            JsonNode r = Json.read(run.results(p));
+            sb.append(table(p, r));
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** One protocol's results as a Markdown table, valid and test rows. */
+    public static String table(Protocol p, JsonNode results) {
+        StringBuilder sb = new StringBuilder();
+        List<String> metrics = new ArrayList<>(p.reportedMetrics());
+        sb.append("Protocol `").append(p.key()).append("`");
+        if (results.has("negatives")) {
+            sb.append(" (").append(results.path("negatives").path("per_user").asInt()).append(" negatives, sha256 ")
+                    .append(results.path("negatives").path("sha256").asText(), 0, 12).append(")");
+        }
+        sb.append(", ").append(results.path("dataset").path("evaluated_users").asInt()).append(" users\n\n");
+        sb.append("| part |");
+        metrics.forEach(m -> sb.append(' ').append(m).append(" |"));
+        sb.append("\n|---|");
+        metrics.forEach(m -> sb.append("---:|"));
+        sb.append('\n');
+        for (String part : List.of("valid", "test")) {
+            sb.append("| ").append(part).append(" |");
+            for (String m : metrics) {
+                sb.append(String.format(" %.4f |", results.path(part).path(m).asDouble()));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String dataName(DataSource d) {
+        return Path.of(d.path()).getFileName().toString();
+    }
+
+    private static String brief(EvalResult r, Protocol p) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (String k : p.reportedMetrics()) {
+            m.put(k, r.metric(k));
+        }
+        StringBuilder sb = new StringBuilder();
+        m.forEach((k, v) -> sb.append(String.format("%s %.4f  ", k, v)));
+        return sb.toString().trim();
+    }
+
+    private static String seconds(long startNanos) {
+        return String.format("%.2fs", (System.nanoTime() - startNanos) / 1e9);
+    }
+}

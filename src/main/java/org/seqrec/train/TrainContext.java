@@ -1,0 +1,30 @@
+package org.seqrec.train;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Map;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.eval.Evaluator;
+
+/**
+ * What a model needs to train or load: the split, its hyper-parameters, the seed, a manager for
+ * native memory, the run directory, and the validation evaluator (null when training without one).
+ */
+public record TrainContext(LeaveOneOut split, Map<String, Object> params, long seed, NDManager manager, Path runDir,
+        Evaluator validation) {
+
+    public int intParam(String name, int dflt) {
+        Object v = params.get(name);
+        return v == null ? dflt : ((Number) v).intValue();
+    }
+
+    public double doubleParam(String name, double dflt) {
+        Object v = params.get(name);
+        return v == null ? dflt : ((Number) v).doubleValue();
+    }
+
+    public String stringParam(String name, String dflt) {
+        Object v = params.get(name);
+        return v == null ? dflt : v.toString();
+    }
+}

@@ -1,0 +1,48 @@
+package org.seqrec.util;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** One shared Jackson mapper, pretty-printing, with atomic file writes. */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Json() {}
+
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    public static String toString(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass(), e);
+        }
+    }
+
+    public static void write(Path file, Object value) {
+        AtomicFiles.writeString(file, toString(value) + "\n");
+    }
+
+    public static JsonNode read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw SeqrecException.missingFile(file, "JSON file");
+        }
+        try {
+            return MAPPER.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new SeqrecException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public static <T> T read(Path file, Class<T> type) {
+        return MAPPER.convertValue(read(file), type);
+    }
+}
