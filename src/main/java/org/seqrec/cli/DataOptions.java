@@ -40,7 +40,7 @@ public class DataOptions {
     Double minRating;
 
     DataSource source() {
-        return new DataSource(data.toString(), format, delimiter, header, userCol, itemCol, timeCol, ratingCol, kcore,
+        return new DataSource(data.toAbsolutePath().normalize().toString(), format, delimiter, header, userCol, itemCol, timeCol, ratingCol, kcore,
                 minRating == null ? Double.NaN : minRating);
     }
 }

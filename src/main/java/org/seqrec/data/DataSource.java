@@ -22,7 +22,7 @@ public record DataSource(String path, String format, String delimiter, Boolean h
     private static final Logger LOG = LoggerFactory.getLogger(DataSource.class);
 
     public static DataSource fmlp(Path file) {
-        return new DataSource(file.toString(), "fmlp", null, null, null, null, null, null, 5, Double.NaN);
+        return new DataSource(file.toAbsolutePath().normalize().toString(), "fmlp", null, null, null, null, null, null, 5, Double.NaN);
     }
 
     /** The concrete format: {@code fmlp} or a log preset, resolved from the file name when {@code auto}. */

@@ -2,7 +2,6 @@ package org.seqrec.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,9 +51,7 @@ public final class FmlpReader {
                 sequences.add(seq);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (java.io.UncheckedIOException e) {
-            throw new SeqrecException(file + ": not a text file (" + e.getMessage() + ")", e);
+            throw new SeqrecException("cannot read " + file + " (is it a UTF-8 text file?): " + e, e);
         }
         if (users.isEmpty()) {
             throw new SeqrecException(file + ": empty dataset (no user sequences)");

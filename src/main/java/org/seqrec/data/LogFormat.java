@@ -80,8 +80,23 @@ public final class LogFormat {
         return d == null ? this : new LogFormat(preset, unescape(d), header, userCol, itemCol, timeCol, ratingCol);
     }
 
+    /**
+     * Sets whether the file has a header. Without one, a preset's column names mean nothing, so they
+     * become the indices {@code 0, 1, 2} (user, item, time) and no rating; {@link #withColumns} can
+     * then set others.
+     */
     public LogFormat withHeader(Boolean h) {
-        return h == null ? this : new LogFormat(preset, delimiter, h, userCol, itemCol, timeCol, ratingCol);
+        if (h == null || h == header) {
+            return this;
+        }
+        if (!h && !isIndex(userCol)) {
+            return new LogFormat(preset, delimiter, false, "0", "1", "2", NONE);
+        }
+        return new LogFormat(preset, delimiter, h, userCol, itemCol, timeCol, ratingCol);
+    }
+
+    private static boolean isIndex(String col) {
+        return col != null && !col.isEmpty() && col.chars().allMatch(Character::isDigit);
     }
 
     public LogFormat withColumns(String user, String item, String time, String rating) {

@@ -1,0 +1,158 @@
+package org.seqrec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrec.testutil.Fixtures;
+import org.seqrec.testutil.Fixtures.CliResult;
+import org.seqrec.util.Json;
+
+class CliEndToEndTest {
+    @TempDir Path dir;
+
+    /** 150 users over 200 items, ids deterministic; item 1 is the most popular. */
+    private Path tinyDataset() {
+        StringBuilder sb = new StringBuilder();
+        for (int u = 1; u <= 150; u++) {
+            sb.append(u);
+            int len = 3 + u % 9;
+            for (int i = 0; i < len; i++) {
+                int item = i == 0 ? 1 : 1 + (u * 7 + i * 13) % 200;
+                sb.append(' ').append(item);
+            }
+            sb.append('\n');
+        }
+        sb.append("151 5 6\n"); // a user with 2 items: skipped, counted
+        return Fixtures.write(dir, "tiny.txt", sb.toString());
+    }
+
+    @Test
+    void statsSampleTrainEvaluateRecommend() throws IOException {
+        Path data = tinyDataset();
+        CliResult stats = Fixtures.cli("data", "stats", "--data", data.toString(), "--json");
+        assertThat(stats.exitCode()).as(stats.err()).isZero();
+        JsonNode s = Json.MAPPER.readTree(stats.out());
+        assertThat(s.path("sequences").asInt()).isEqualTo(151);
+        assertThat(s.path("users_below_3_items").asInt()).isEqualTo(1);
+
+        Path negs = dir.resolve("tiny_sample.txt");
+        CliResult sample = Fixtures.cli("data", "sample", "--data", data.toString(), "--negatives", "99", "--seed", "42",
+                "--out", negs.toString());
+        assertThat(sample.exitCode()).as(sample.err()).isZero();
+        assertThat(Files.readAllLines(negs)).hasSize(151);
+
+        Path run = dir.resolve("runs/pop");
+        CliResult train = Fixtures.cli("train", "--model", "pop", "--data", data.toString(), "--out", run.toString(),
+                "--negatives", negs.toString());
+        assertThat(train.exitCode()).as(train.err()).isZero();
+        assertThat(train.out()).contains("| test |");
+        assertThat(train.err()).contains("1 user(s) with fewer than 3 items skipped");
+
+        CliResult full = Fixtures.cli("evaluate", "--run", run.toString(), "--protocol", "full");
+        assertThat(full.exitCode()).as(full.err()).isZero();
+        JsonNode results = Json.read(run.resolve("results.json"));
+        assertThat(results.path("protocol").asText()).isEqualTo("full");
+        assertThat(results.path("dataset").path("evaluated_users").asInt()).isEqualTo(150);
+        assertThat(results.path("dataset").path("skipped_users").asInt()).isEqualTo(1);
+        assertThat(results.path("dataset").path("fingerprint").asText()).hasSize(64);
+        assertThat(results.path("versions").path("seqrec").asText()).isNotEmpty();
+        assertThat(results.path("test").path("HR@10").asDouble()).isBetween(0.0, 1.0);
+        JsonNode sampled = Json.read(run.resolve("results-sampled.json"));
+        assertThat(sampled.path("negatives").path("sha256").asText()).isEqualTo(org.seqrec.util.Hashing.sha256(negs));
+        assertThat(sampled.path("valid").has("MRR")).isTrue();
+        assertThat(Files.readString(run.resolve("results.md"))).contains("`sampled`").contains("`full`");
+        // re-evaluating with the run's own negatives gives identical numbers
+        CliResult again = Fixtures.cli("evaluate", "--run", run.toString(), "--protocol", "sampled");
+        assertThat(again.exitCode()).isZero();
+        assertThat(Json.read(run.resolve("results-sampled.json")).path("test")).isEqualTo(sampled.path("test"));
+
+        CliResult rec = Fixtures.cli("recommend", "--run", run.toString(), "--history", "1,2,nope", "--k", "3", "--exclude-seen");
+        assertThat(rec.exitCode()).as(rec.err()).isZero();
+        assertThat(rec.err()).contains("nope");
+        List<String> lines = rec.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.subList(1, 4)).noneMatch(l -> l.split("\t")[1].equals("1") || l.split("\t")[1].equals("2"));
+        assertNoTempFiles(dir);
+    }
+
+    @Test
+    void convertLogThenTrainInOriginalIds() throws IOException {
+        StringBuilder sb = new StringBuilder("user,item,ts\n");
+        for (int u = 0; u < 30; u++) {
+            for (int i = 0; i < 6; i++) {
+                sb.append("user").append(u).append(",sku-").append((u + i * 3) % 12).append(',').append(1000 + i).append('\n');
+            }
+        }
+        Path log = Fixtures.write(dir, "log.csv", sb.toString());
+        Path out = dir.resolve("conv/shop.txt");
+        CliResult conv = Fixtures.cli("data", "convert", "--data", log.toString(), "--user-col", "user", "--item-col", "item",
+                "--time-col", "ts", "--out", out.toString());
+        assertThat(conv.exitCode()).as(conv.err()).isZero();
+        assertThat(dir.resolve("conv/shop.item_map.tsv")).exists();
+        assertThat(dir.resolve("conv/shop.user_map.tsv")).content().startsWith("1\tuser0\n");
+        Path run = dir.resolve("runs/shop");
+        CliResult train = Fixtures.cli("train", "--model", "pop", "--data", out.toString(), "--out", run.toString(),
+                "--protocol", "full");
+        assertThat(train.exitCode()).as(train.err()).isZero();
+        CliResult rec = Fixtures.cli("recommend", "--run", run.toString(), "--history", "sku-1", "--k", "2");
+        assertThat(rec.out()).contains("sku-");
+        // training straight from the log gives the same dataset fingerprint as the converted file
+        Path run2 = dir.resolve("runs/shop2");
+        CliResult direct = Fixtures.cli("train", "--model", "pop", "--data", log.toString(), "--user-col", "user",
+                "--item-col", "item", "--time-col", "ts", "--out", run2.toString(), "--protocol", "full");
+        assertThat(direct.exitCode()).as(direct.err()).isZero();
+        assertThat(Json.read(run2.resolve("dataset.json")).path("fingerprint"))
+                .isEqualTo(Json.read(run.resolve("dataset.json")).path("fingerprint"));
+    }
+
+    @Test
+    void errorsAreClearAndNonZero() {
+        Path bad = Fixtures.write(dir, "bad.txt", "1 1 2 3\n2 4 x 5\n");
+        CliResult r = Fixtures.cli("data", "stats", "--data", bad.toString());
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("seqrec: error:").contains(bad + ":2:");
+
+        CliResult missing = Fixtures.cli("train", "--model", "pop", "--data", dir.resolve("none.txt").toString(), "--out",
+                dir.resolve("runs/x").toString());
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.err()).contains("not found").contains("none.txt");
+
+        CliResult model = Fixtures.cli("train", "--model", "nosuch", "--data", bad.toString(), "--out", dir.resolve("r").toString());
+        assertThat(model.exitCode()).isNotZero();
+        assertThat(model.err()).contains("unknown model 'nosuch'").contains("pop");
+
+        Path data = tinyDataset();
+        Path wrongNegs = Fixtures.write(dir, "wrong.txt", "1 2 3\n");
+        CliResult neg = Fixtures.cli("train", "--model", "pop", "--data", data.toString(), "--out", dir.resolve("runs/n").toString(),
+                "--negatives", wrongNegs.toString());
+        assertThat(neg.exitCode()).isNotZero();
+        assertThat(neg.err()).contains(wrongNegs + ":1:").contains("expected 99");
+
+        CliResult noRun = Fixtures.cli("evaluate", "--run", dir.toString());
+        assertThat(noRun.exitCode()).isNotZero();
+        assertThat(noRun.err()).contains("not a seqrec run directory");
+    }
+
+    @Test
+    void quickstartRunsOnTheBundledDataset() {
+        CliResult q = Fixtures.cli("quickstart", "--out", dir.resolve("qs").toString());
+        assertThat(q.exitCode()).as(q.err()).isZero();
+        assertThat(q.out()).contains("beauty-mini").contains("`sampled`").contains("`full`");
+    }
+
+    private static void assertNoTempFiles(Path root) throws IOException {
+        List<Path> tmp = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".tmp")).forEach(tmp::add);
+        }
+        assertThat(tmp).isEmpty();
+    }
+}

@@ -1,0 +1,95 @@
+package org.seqrec.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrec.testutil.Fixtures;
+import org.seqrec.util.SeqrecException;
+
+class LogReaderTest {
+    @TempDir Path dir;
+
+    private static DataSource source(Path f, String format) {
+        return new DataSource(f.toString(), format, null, null, null, null, null, null, 1, Double.NaN);
+    }
+
+    @Test
+    void csvWithHeaderAndQuotedFields() {
+        Path f = Fixtures.write(dir, "log.csv", "user_id,item_id,timestamp,rating\n"
+                + "\"u,1\",a,3,5\n" + "\"u,1\",b,1,4\n" + "u2,a,2,3\n");
+        InteractionLog log = LogReader.read(f, source(f, "csv").logFormat());
+        assertThat(log.size()).isEqualTo(3);
+        assertThat(log.userName(0)).isEqualTo("u,1");
+        assertThat(log.rating(1)).isEqualTo(4f);
+        Dataset d = source(f, "auto").load();
+        assertThat(d.sequence(0)).containsExactly(1, 2); // b (t=1) before a (t=3)
+        assertThat(d.itemMap().original(1)).isEqualTo("b");
+    }
+
+    @Test
+    void headerlessCustomColumnsAndDelimiter() {
+        Path f = Fixtures.write(dir, "log.txt", "1700000000;x;item9;u7\n1600000000;x;item3;u7\n");
+        LogFormat lf = LogFormat.preset("csv").withDelimiter(";").withHeader(false).withColumns("3", "2", "0", null);
+        InteractionLog log = LogReader.read(f, lf);
+        assertThat(log.userName(log.user(0))).isEqualTo("u7");
+        assertThat(log.itemName(log.item(0))).isEqualTo("item9");
+        assertThat(log.time(1)).isEqualTo(1.6e9);
+    }
+
+    @Test
+    void isoTimestampsAndFileOrder() {
+        Path f = Fixtures.write(dir, "d.tsv", "user_id\titem_id\ttimestamp\nu\ta\t2020-01-02 10:00:00\nu\tb\t2020-01-01\n");
+        Dataset d = source(f, "auto").load();
+        assertThat(d.itemMap().original(d.sequence(0)[0])).isEqualTo("b");
+        DataSource noTime = new DataSource(f.toString(), "tsv", null, null, null, null, "none", null, 1, Double.NaN);
+        Dataset keep = noTime.load();
+        assertThat(keep.itemMap().original(keep.sequence(0)[0])).isEqualTo("a");
+    }
+
+    @Test
+    void recboleTypedHeader() {
+        Path f = Fixtures.write(dir, "ml.inter",
+                "user_id:token\titem_id:token\trating:float\ttimestamp:float\n1\t10\t4.0\t978300760\n1\t20\t5.0\t978300000\n");
+        Dataset d = source(f, "auto").load();
+        assertThat(d.numItems()).isEqualTo(2);
+        assertThat(d.itemMap().original(d.sequence(0)[0])).isEqualTo("20");
+    }
+
+    @Test
+    void movielensDat() {
+        Path f = Fixtures.write(dir, "ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n2::1193::4::978298413\n");
+        InteractionLog log = LogReader.read(f, source(f, "auto").logFormat());
+        assertThat(log.size()).isEqualTo(3);
+        assertThat(log.itemName(log.item(1))).isEqualTo("661");
+        assertThat(log.rating(0)).isEqualTo(5f);
+        assertThat(log.time(2)).isEqualTo(978298413.0);
+    }
+
+    @Test
+    void amazonRatingsCsv() {
+        Path f = Fixtures.write(dir, "ratings_Beauty.csv", "A39HTATAQ9V7YF,0205616461,5.0,1369699200\nA3JM6GV9MNOF9X,0558925278,3.0,1355443200\n");
+        InteractionLog log = LogReader.read(f, LogFormat.preset("amazon"));
+        assertThat(log.userName(0)).isEqualTo("A39HTATAQ9V7YF");
+        assertThat(log.itemName(1)).isEqualTo("0558925278");
+        assertThat(log.time(1)).isEqualTo(1355443200.0);
+    }
+
+    @Test
+    void errorsNameFileAndLine() {
+        Path f = Fixtures.write(dir, "bad.csv", "user_id,item_id,timestamp\nu,a,1\nu,b\n");
+        assertThatThrownBy(() -> source(f, "csv").load()).isInstanceOf(SeqrecException.class)
+                .hasMessageContaining(f + ":3:").hasMessageContaining("timestamp");
+        Path g = Fixtures.write(dir, "badtime.csv", "user_id,item_id,timestamp\nu,a,yesterday\n");
+        assertThatThrownBy(() -> source(g, "csv").load()).hasMessageContaining(g + ":2:").hasMessageContaining("yesterday");
+        Path h = Fixtures.write(dir, "cols.csv", "user,item,time\nu,a,1\n");
+        assertThatThrownBy(() -> source(h, "csv").load()).hasMessageContaining("no user column named 'user_id'");
+        Path e = Fixtures.write(dir, "empty.csv", "user_id,item_id,timestamp\n");
+        assertThatThrownBy(() -> source(e, "csv").load()).hasMessageContaining("empty dataset");
+        assertThatThrownBy(() -> source(dir.resolve("missing.csv"), "csv").load()).hasMessageContaining("not found");
+        Path r = Fixtures.write(dir, "rate.csv", "user_id,item_id,timestamp,rating\nu,a,1,good\n");
+        assertThatThrownBy(() -> source(r, "csv").load()).hasMessageContaining(r + ":2:").hasMessageContaining("'good'");
+    }
+}

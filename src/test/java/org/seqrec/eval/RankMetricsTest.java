@@ -1,0 +1,40 @@
+package org.seqrec.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RankMetricsTest {
+    @Test
+    void handComputedRankList() {
+        int[] ranks = {0, 1, 4, 9, 10, 99};
+        Map<String, Double> m = RankMetrics.compute(ranks);
+        assertThat(m.get("HR@1")).isCloseTo(1 / 6.0, within(1e-12));
+        assertThat(m.get("HR@5")).isCloseTo(3 / 6.0, within(1e-12));
+        assertThat(m.get("HR@10")).isCloseTo(4 / 6.0, within(1e-12));
+        assertThat(m.get("HR@20")).isCloseTo(5 / 6.0, within(1e-12));
+        double ndcg5 = (1 + 1 / log2(3) + 1 / log2(6)) / 6;
+        double ndcg10 = ndcg5 + 1 / log2(11) / 6;
+        assertThat(m.get("NDCG@5")).isCloseTo(ndcg5, within(1e-12));
+        assertThat(m.get("NDCG@10")).isCloseTo(ndcg10, within(1e-12));
+        double mrr = (1 + 1 / 2.0 + 1 / 5.0 + 1 / 10.0 + 1 / 11.0 + 1 / 100.0) / 6;
+        assertThat(m.get("MRR")).isCloseTo(mrr, within(1e-12));
+        assertThat(m.get("MRR@5")).isCloseTo((1 + 1 / 2.0 + 1 / 5.0) / 6, within(1e-12));
+        assertThat(m.get("MRR@10")).isCloseTo((1 + 1 / 2.0 + 1 / 5.0 + 1 / 10.0) / 6, within(1e-12));
+        assertThat(m.get("NDCG@1")).isEqualTo(m.get("HR@1"));
+    }
+
+    private static double log2(double x) {
+        return Math.log(x) / Math.log(2);
+    }
+
+    @Test
+    void tiesCountAgainstTheTarget() {
+        assertThat(RankMetrics.rank(new float[] {1, 1, 1, 1}, 0)).isEqualTo(3);
+        assertThat(RankMetrics.rank(new float[] {2, 1, 2, 3}, 0)).isEqualTo(2); // 3 above, one tie
+        assertThat(RankMetrics.rank(new float[] {5, 1, 2, 3}, 0)).isEqualTo(0);
+        assertThat(RankMetrics.rank(new float[] {Float.NaN, 1, 2}, 0)).isEqualTo(2);
+    }
+}
