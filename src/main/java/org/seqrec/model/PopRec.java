@@ -17,6 +17,10 @@ import org.seqrec.util.SeqrecException;
 /**
  * PopRec: an item's score is its interaction count in the training part of the split
  * (validation and test items never count). The same ranking for every user.
+ *
+ * <p>Parameter {@code scope} ({@code --param scope=...}) chooses what is counted: {@code train}
+ * (default, protocols.md), or, only to reproduce published figures that leak held-out items,
+ * {@code train-valid} ({@code s[0..n-2]}) or {@code all} (the whole sequence, test item included).
  */
 public final class PopRec implements RecModel {
     static final String FILE = "popularity.txt";
@@ -33,10 +37,29 @@ public final class PopRec implements RecModel {
 
     /** Counts items over the training parts {@code s[0..n-3]} of the split's users. */
     public static PopRec fit(LeaveOneOut split) {
+        return fit(split, "train");
+    }
+
+    /** Counts items over the part of each sequence that {@code scope} names (see the class comment). */
+    public static PopRec fit(LeaveOneOut split, String scope) {
+        int held;
+        switch (scope) {
+            case "train":
+                held = 2;
+                break;
+            case "train-valid":
+                held = 1;
+                break;
+            case "all":
+                held = 0;
+                break;
+            default:
+                throw new SeqrecException("pop: unknown scope '" + scope + "' (train, train-valid, all)");
+        }
         long[] counts = new long[split.data().numItems() + 1];
         for (int u : split.users()) {
             int[] s = split.data().sequence(u);
-            for (int i = 0; i < split.trainLength(u); i++) {
+            for (int i = 0; i < s.length - held; i++) {
                 counts[s[i]]++;
             }
         }
@@ -118,7 +141,7 @@ public final class PopRec implements RecModel {
 
         @Override
         public RecModel train(TrainContext context) {
-            return fit(context.split());
+            return fit(context.split(), context.stringParam("scope", "train"));
         }
 
         @Override

@@ -26,6 +26,32 @@ public final class Versions {
         return PROPS.getProperty("version", "dev");
     }
 
+    /** The machine, in words: CPU model, cores, memory (for benchmark records). */
+    public static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: keep the generic name
+        }
+        long mem = 0;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    mem = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            mem = Runtime.getRuntime().maxMemory();
+        }
+        return String.format("%s, %d cores, %.0f GiB", cpu, Runtime.getRuntime().availableProcessors(), mem / (1024.0 * 1024 * 1024));
+    }
+
     public static Map<String, String> all() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("seqrec", seqrec());
@@ -33,6 +59,7 @@ public final class Versions {
         m.put("pytorch", PROPS.getProperty("pytorch", "?"));
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        m.put("machine", machine());
         return m;
     }
 }

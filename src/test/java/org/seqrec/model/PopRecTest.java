@@ -26,6 +26,16 @@ class PopRecTest {
     }
 
     @Test
+    void leakyScopesReproducePublishedCounting() {
+        Dataset d = Dataset.of("p", List.of("1"), List.of(new int[] {1, 2, 3, 4}));
+        LeaveOneOut split = new LeaveOneOut(d);
+        assertThat(PopRec.fit(split, "train-valid").count(3)).isEqualTo(1);
+        assertThat(PopRec.fit(split, "train-valid").count(4)).isZero();
+        assertThat(PopRec.fit(split, "all").count(4)).isEqualTo(1);
+        assertThat(PopRec.fit(split, "train").count(3)).isZero();
+    }
+
+    @Test
     void saveAndLoadRoundTrip() {
         PopRec pop = new PopRec(new long[] {0, 3, 1, 4});
         pop.save(dir);

@@ -1,0 +1,40 @@
+package org.seqrec.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.seqrec.eval.Protocol;
+import org.seqrec.train.RunReport;
+import org.seqrec.util.AtomicFiles;
+import org.seqrec.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code seqrec report}. */
+@Command(name = "report", description = "Tabulate the test metrics of several runs under one protocol, optionally beside a paper's figures.")
+final class ReportCommand implements Callable<Integer> {
+    @Option(names = "--runs", required = true, split = ",", arity = "1..*", paramLabel = "DIR", description = "Run directories.")
+    List<Path> runs;
+
+    @Option(names = "--protocol", defaultValue = "sampled", description = "sampled, uni100 or full. Default: ${DEFAULT-VALUE}.")
+    String protocol;
+
+    @Option(names = "--paper", paramLabel = "FILE", description = "Reference figures, e.g. bench/paper/convformer.json.")
+    Path paper;
+
+    @Option(names = "--out", paramLabel = "PREFIX", description = "Write PREFIX.json and PREFIX.md (default: print Markdown only).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        ObjectNode report = RunReport.build(runs, Protocol.parse(protocol), paper);
+        String md = RunReport.markdown(report);
+        if (out != null) {
+            Json.write(Path.of(out + ".json"), report);
+            AtomicFiles.writeString(Path.of(out + ".md"), md);
+        }
+        System.out.print(md);
+        return 0;
+    }
+}
