@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code seqrec data ...}: dataset tools. */
-@Command(name = "data", description = "Dataset tools: stats, convert, sample, subset, fetch.",
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Dataset tools: stats, convert, sample, subset, fetch.",
         subcommands = {DataCommand.Stats.class, DataCommand.Convert.class, DataCommand.Sample.class,
                 DataCommand.Subset.class, FetchCommand.class})
 public final class DataCommand implements Runnable {
@@ -30,7 +30,7 @@ public final class DataCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    @Command(name = "stats", description = "Print #sequences, #items, #actions, sparsity and sequence lengths (ConvFormer Table 2).")
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Print #sequences, #items, #actions, sparsity and sequence lengths (ConvFormer Table 2).")
     static final class Stats implements Callable<Integer> {
         @Mixin DataOptions data;
 
@@ -48,7 +48,7 @@ public final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "convert", description = "Turn an interaction log into the FMLP format: dedup, time sort, k-core, dense ids; "
+    @Command(name = "convert", mixinStandardHelpOptions = true, description = "Turn an interaction log into the FMLP format: dedup, time sort, k-core, dense ids; "
             + "writes OUT, OUT's .item_map.tsv and .user_map.tsv.")
     static final class Convert implements Callable<Integer> {
         @Mixin DataOptions data;
@@ -71,7 +71,7 @@ public final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "sample", description = "Draw the fixed negatives of the sampled protocol (FMLP *_sample.txt layout).")
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Draw the fixed negatives of the sampled protocol (FMLP *_sample.txt layout).")
     static final class Sample implements Callable<Integer> {
         @Mixin DataOptions data;
 
@@ -98,7 +98,7 @@ public final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "subset", description = "A reproducible smaller dataset: the first N users of an FMLP file, re-filtered "
+    @Command(name = "subset", mixinStandardHelpOptions = true, description = "A reproducible smaller dataset: the first N users of an FMLP file, re-filtered "
             + "to k-core and re-numbered (how the bundled quickstart dataset was made).")
     static final class Subset implements Callable<Integer> {
         @Mixin DataOptions data;

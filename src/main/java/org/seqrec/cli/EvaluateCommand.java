@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code seqrec evaluate}. */
-@Command(name = "evaluate", description = "Evaluate a saved run under a protocol; writes results.json, results-PROTOCOL.json and results.md.")
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Evaluate a saved run under a protocol; writes results.json, results-PROTOCOL.json and results.md.")
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run directory.")
     Path run;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code seqrec quickstart}: the bundled dataset through the whole pipeline. */
-@Command(name = "quickstart", description = "Train and evaluate on the bundled Beauty subset (sampled and full protocols) and print the results.")
+@Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Train and evaluate on the bundled Beauty subset (sampled and full protocols) and print the results.")
 final class QuickstartCommand implements Callable<Integer> {
     /** The bundled dataset: see src/main/resources/org/seqrec/datasets/README.md. */
     static final String DATASET = "beauty-mini.txt";

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code seqrec recommend}. */
-@Command(name = "recommend", description = "Top-k next items for a history, in original item ids.")
+@Command(name = "recommend", mixinStandardHelpOptions = true, description = "Top-k next items for a history, in original item ids.")
 final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run directory.")
     Path run;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code seqrec report}. */
-@Command(name = "report", description = "Tabulate the test metrics of several runs under one protocol, optionally beside a paper's figures.")
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Tabulate the test metrics of several runs under one protocol, optionally beside a paper's figures.")
 final class ReportCommand implements Callable<Integer> {
     @Option(names = "--runs", required = true, split = ",", arity = "1..*", paramLabel = "DIR", description = "Run directories.")
     List<Path> runs;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code seqrec train}. */
-@Command(name = "train", description = "Train a model into a run directory, then evaluate it on validation and test.")
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model into a run directory, then evaluate it on validation and test.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "NAME", completionCandidates = ModelNames.class,
             description = "Model: ${COMPLETION-CANDIDATES}.")
