@@ -55,7 +55,7 @@ public final class Recommender implements AutoCloseable {
         IdMap items = IdMap.read(run.itemMap());
         NDManager manager = NDManager.newBaseManager();
         try {
-            TrainContext ctx = new TrainContext(null, config.params(), config.seed(), manager, run.dir(), null);
+            TrainContext ctx = new TrainContext(null, config.params(), config.seed(), manager, run.dir(), null, false);
             RecModel model = ModelRegistry.get(config.model()).load(run.model(), ctx, manager);
             if (model.numItems() != items.size()) {
                 throw new SeqrecException(runDir + ": the model has " + model.numItems() + " items but item_map.tsv has "

@@ -20,6 +20,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Protocol p = eval.protocol();
+        eval.applyThreads();
         JsonNode results = Runs.evaluate(run, p, new Runs.NegativesChoice(eval.negatives, eval.negativesSeed), eval.batch);
         System.out.print(Runs.table(p, results));
         System.out.printf("evaluated in %.2fs (valid) + %.2fs (test); wrote %s%n", results.path("seconds").path("valid").asDouble(),

@@ -34,7 +34,7 @@ final class QuickstartCommand implements Callable<Integer> {
         System.out.println();
         DataSource source = DataSource.fmlp(data);
         Path run = out.resolve("pop");
-        Runs.train(new Runs.TrainRequest("pop", Map.of(), source, run, 42, Protocol.SAMPLED, null, 42, true, 256, true));
+        Runs.train(new Runs.TrainRequest("pop", Map.of(), source, run, 42, Protocol.SAMPLED, null, 42, true, 256, true, false));
         JsonNode full = Runs.evaluate(run, Protocol.FULL, new Runs.NegativesChoice(null, 42), 256);
         System.out.println();
         System.out.print(Runs.markdown(org.seqrec.train.RunDir.existing(run)));

@@ -36,7 +36,46 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-eval", description = "Only train and save; evaluate later with 'seqrec evaluate'.")
     boolean noEval;
 
-    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Model hyper-parameter (repeatable).")
+    @Option(names = "--resume", description = "Continue a killed run from its last completed epoch (same command otherwise).")
+    boolean resume;
+
+    @Option(names = "--kernel", paramLabel = "K", description = "ConvFormer kernel size (paper: 45 on Beauty, 30 elsewhere; default 45).")
+    Integer kernel;
+
+    @Option(names = "--padding", paramLabel = "MODE", description = "ConvFormer padding: circular (default), reflect, zero.")
+    String padding;
+
+    @Option(names = "--layers", paramLabel = "N", description = "Number of blocks (default 2).")
+    Integer layers;
+
+    @Option(names = "--hidden", paramLabel = "D", description = "Hidden size (default 64).")
+    Integer hidden;
+
+    @Option(names = "--max-len", paramLabel = "L", description = "Most recent items read (default 50).")
+    Integer maxLen;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Hidden dropout (default 0.5).")
+    Double dropout;
+
+    @Option(names = "--attn-dropout", paramLabel = "P", description = "Attention dropout, attention models (default 0.5).")
+    Double attnDropout;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate (default 1e-3).")
+    Double lr;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "L2 weight decay (default 0).")
+    Double weightDecay;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Training batch size (default 256).")
+    Integer batch;
+
+    @Option(names = "--epochs", paramLabel = "E", description = "Most epochs (default 200).")
+    Integer epochs;
+
+    @Option(names = "--patience", paramLabel = "P", description = "Early-stopping patience in epochs (default 10).")
+    Integer patience;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Any other model hyper-parameter (repeatable).")
     Map<String, String> params = new LinkedHashMap<>();
 
     @Override
@@ -44,13 +83,32 @@ final class TrainCommand implements Callable<Integer> {
         ModelRegistry.get(model);
         Map<String, Object> p = new LinkedHashMap<>();
         params.forEach((k, v) -> p.put(k, parse(v)));
+        put(p, "kernel", kernel);
+        put(p, "padding", padding);
+        put(p, "layers", layers);
+        put(p, "hidden", hidden);
+        put(p, "max_len", maxLen);
+        put(p, "dropout", dropout);
+        put(p, "attn_dropout", attnDropout);
+        put(p, "lr", lr);
+        put(p, "weight_decay", weightDecay);
+        put(p, "batch", batch);
+        put(p, "epochs", epochs);
+        put(p, "patience", patience);
+        eval.applyThreads();
         RunDir run = Runs.train(new Runs.TrainRequest(model, p, data.source(), out, seed, eval.protocol(), eval.negatives,
-                eval.negativesSeed, !noEval, eval.batch, overwrite));
+                eval.negativesSeed, !noEval, eval.batch, overwrite, resume));
         if (!noEval) {
             System.out.print(Runs.markdown(run));
         }
         System.out.println("run saved in " + out);
         return 0;
+    }
+
+    private static void put(Map<String, Object> p, String key, Object value) {
+        if (value != null) {
+            p.put(key, value);
+        }
     }
 
     private static Object parse(String v) {
@@ -89,6 +147,19 @@ class EvalOptions {
 
     @Option(names = "--eval-batch", defaultValue = "256", paramLabel = "N", description = "Users per evaluation batch. Default: ${DEFAULT-VALUE}.")
     int batch;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Engine (PyTorch intra-op) threads; default: all cores.")
+    Integer threads;
+
+    void applyThreads() {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new SeqrecException("--threads must be positive, got " + threads);
+            }
+            ai.djl.engine.Engine.getInstance();
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+    }
 
     Protocol protocol() {
         Protocol p = Protocol.parse(protocol);

@@ -10,6 +10,10 @@ public final class ModelRegistry {
 
     static {
         register(new PopRec.Spec());
+        register(new ConvFormer.Spec(ConvFormer.Variant.CONVFORMER));
+        register(new ConvFormer.Spec(ConvFormer.Variant.CONVFORMER_F));
+        register(new ConvFormer.Spec(ConvFormer.Variant.CONV_V));
+        register(new ConvFormer.Spec(ConvFormer.Variant.CONV_S));
     }
 
     private ModelRegistry() {}

@@ -11,6 +11,11 @@ public interface ModelSpec {
     /** One line for {@code seqrec train --help} and the README. */
     String description();
 
+    /** Default hyper-parameters (paper settings); a run's config records them merged with the user's. */
+    default java.util.Map<String, Object> defaults() {
+        return java.util.Map.of();
+    }
+
     RecModel train(TrainContext context);
 
     /** Loads the weights written by {@link RecModel#save} for a run with configuration {@code context}. */

@@ -37,7 +37,8 @@ public final class Runs {
 
     /** What to train and where. */
     public record TrainRequest(String model, Map<String, Object> params, DataSource data, Path out, long seed,
-            Protocol protocol, Path negatives, long negativesSeed, boolean evaluate, int evalBatch, boolean overwrite) {}
+            Protocol protocol, Path negatives, long negativesSeed, boolean evaluate, int evalBatch, boolean overwrite,
+            boolean resume) {}
 
     /** Where negatives come from when a sampled protocol needs them. */
     public record NegativesChoice(Path file, long seed) {}
@@ -45,12 +46,22 @@ public final class Runs {
     /** Trains a model into a new run directory, then (unless told not to) evaluates it. */
     public static RunDir train(TrainRequest req) {
         ModelSpec spec = ModelRegistry.get(req.model());
-        RunDir run = prepare(req.out(), req.overwrite());
+        Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+        params.putAll(req.params());
+        RunConfig config = new RunConfig(req.model(), params, req.data(), req.seed(), req.protocol().key(),
+                Instant.now().toString(), Versions.all());
+        RunDir run;
+        if (req.resume()) {
+            run = RunDir.existing(req.out());
+            checkSameRun(run, config);
+        } else {
+            run = prepare(req.out(), req.overwrite());
+        }
         Dataset data = req.data().load();
         LeaveOneOut split = new LeaveOneOut(data);
-        RunConfig config = new RunConfig(req.model(), req.params(), req.data(), req.seed(), req.protocol().key(),
-                Instant.now().toString(), Versions.all());
-        Json.write(run.config(), config);
+        if (!req.resume()) {
+            Json.write(run.config(), config);
+        }
         ObjectNode ds = Json.MAPPER.valueToTree(DatasetStats.of(data));
         ds.put("path", req.data().path());
         Json.write(run.dataset(), ds);
@@ -58,7 +69,8 @@ public final class Runs {
         try (NDManager manager = NDManager.newBaseManager()) {
             Negatives negatives = negatives(run, split, req.protocol(), new NegativesChoice(req.negatives(), req.negativesSeed()));
             Evaluator validation = new Evaluator(split, req.protocol(), negatives, req.evalBatch());
-            TrainContext ctx = new TrainContext(split, req.params(), req.seed(), manager, run.dir(), validation);
+            TrainContext ctx = new TrainContext(split, params, req.seed(), manager, run.dir(), validation, req.resume());
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) req.seed()); // weight initialisation
             long start = System.nanoTime();
             try (RecModel model = spec.train(ctx)) {
                 LOG.info("trained {} on {} in {}", req.model(), data.name(), seconds(start));
@@ -86,7 +98,7 @@ public final class Runs {
         try (NDManager manager = NDManager.newBaseManager()) {
             Negatives negatives = negatives(run, split, protocol, choice);
             Evaluator evaluator = new Evaluator(split, protocol, negatives, evalBatch);
-            TrainContext ctx = new TrainContext(split, config.params(), config.seed(), manager, run.dir(), null);
+            TrainContext ctx = new TrainContext(split, config.params(), config.seed(), manager, run.dir(), null, false);
             try (RecModel model = spec.load(run.model(), ctx, manager)) {
                 return evaluate(run, config, split, model, evaluator, manager);
             }
@@ -156,6 +168,18 @@ public final class Runs {
         Negatives n = Negatives.sample(split.data(), p.negatives(), choice.seed());
         n.write(target, split.data());
         return n;
+    }
+
+    /** A resumed run must be the same run: model, hyper-parameters, data, seed and protocol. */
+    private static void checkSameRun(RunDir run, RunConfig wanted) {
+        RunConfig had = Json.read(run.config(), RunConfig.class);
+        JsonNode a = Json.MAPPER.valueToTree(new RunConfig(had.model(), had.params(), had.data(), had.seed(), had.protocol(), null, null));
+        JsonNode b = Json.MAPPER.valueToTree(new RunConfig(wanted.model(), wanted.params(), wanted.data(), wanted.seed(),
+                wanted.protocol(), null, null));
+        if (!a.equals(b)) {
+            throw new SeqrecException("cannot resume " + run.dir() + ": its config.json differs from this command's\n  run:     "
+                    + a + "\n  command: " + b);
+        }
     }
 
     private static RunDir prepare(Path out, boolean overwrite) {

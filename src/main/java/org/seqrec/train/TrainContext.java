@@ -7,11 +7,12 @@ import org.seqrec.data.LeaveOneOut;
 import org.seqrec.eval.Evaluator;
 
 /**
- * What a model needs to train or load: the split, its hyper-parameters, the seed, a manager for
- * native memory, the run directory, and the validation evaluator (null when training without one).
+ * What a model needs to train or load: the split (null when only loading), its hyper-parameters,
+ * the seed, a manager for native memory, the run directory, the validation evaluator (null when
+ * loading), and whether to resume from the run's last checkpoint.
  */
 public record TrainContext(LeaveOneOut split, Map<String, Object> params, long seed, NDManager manager, Path runDir,
-        Evaluator validation) {
+        Evaluator validation, boolean resume) {
 
     public int intParam(String name, int dflt) {
         Object v = params.get(name);

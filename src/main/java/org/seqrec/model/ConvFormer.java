@@ -1,0 +1,347 @@
+package org.seqrec.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv1d;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.seqrec.model.layers.Params;
+import org.seqrec.model.layers.TokenMixer;
+import org.seqrec.train.PrefixRegime;
+import org.seqrec.train.TrainContext;
+import org.seqrec.train.Trainer;
+import org.seqrec.util.SeqrecException;
+
+/**
+ * ConvFormer (LighTCN blocks) and its variants, as models.md defines them: the meta-former block
+ * with a depth-wise convolution of kernel K as token mixer ({@code convformer}); the same
+ * convolution computed with rfft/irfft ({@code convformer-f}); the ablations Conv-V (full D -> D
+ * convolution, {@code conv-v}) and Conv-S (depth-wise then point-wise, {@code conv-s}).
+ */
+public final class ConvFormer {
+    private ConvFormer() {}
+
+    /** How the K-1 steps before the first position are filled. */
+    public enum Padding {
+        /** the last K-1 steps wrap around to the front */
+        CIRCULAR,
+        /** mirror image of steps 1..K-1 */
+        REFLECT,
+        /** zeros */
+        ZERO;
+
+        public static Padding parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new SeqrecException("unknown padding '" + s + "' (circular, reflect, zero)");
+            }
+        }
+    }
+
+    /** The architectures of this file. */
+    public enum Variant {
+        CONVFORMER("convformer", "ConvFormer: LighTCN blocks, depth-wise convolution of kernel K (Table C3 defaults)"),
+        CONVFORMER_F("convformer-f", "ConvFormer-F: the same block computed with rfft/irfft (cost flat in K)"),
+        CONV_V("conv-v", "Conv-V ablation: full D -> D convolution of kernel K"),
+        CONV_S("conv-s", "Conv-S ablation: depth-wise convolution then point-wise D -> D");
+
+        final String key;
+        final String description;
+
+        Variant(String key, String description) {
+            this.key = key;
+            this.description = description;
+        }
+    }
+
+    /**
+     * Pads {@code x [B, D, L]} on the left with {@code k - 1} steps: {@code [B, D, L + k - 1]}.
+     * Circular and reflect padding are one index-select each.
+     */
+    static NDArray padLeft(NDArray x, int k, Padding padding) {
+        if (k == 1) {
+            return x;
+        }
+        int len = (int) x.getShape().get(2);
+        if (padding == Padding.ZERO) {
+            return x.pad(new Shape(k - 1, 0), 0);
+        }
+        if (padding == Padding.REFLECT && k - 1 >= len) {
+            throw new SeqrecException("reflect padding needs K - 1 < L, got K = " + k + ", L = " + len);
+        }
+        long[] idx = new long[len + k - 1];
+        for (int i = 0; i < k - 1; i++) {
+            idx[i] = padding == Padding.CIRCULAR ? Math.floorMod(len - (k - 1) + i, len) : k - 1 - i;
+        }
+        for (int t = 0; t < len; t++) {
+            idx[k - 1 + t] = t;
+        }
+        return x.get(new ai.djl.ndarray.index.NDIndex(":, :, {}", x.getManager().create(idx)));
+    }
+
+    private static NDArray conv(NDArray x, NDArray w, NDArray b, int k, Padding padding, int groups) {
+        NDArray t = padLeft(x.transpose(0, 2, 1), k, padding); // [B, D, L + K - 1]
+        NDArray y = Conv1d.conv1d(t, w, b, new Shape(1), new Shape(0), new Shape(1), groups).singletonOrThrow();
+        return y.transpose(0, 2, 1);
+    }
+
+    /** How the depth-wise convolution is computed; both give the same numbers. */
+    public enum ConvImpl {
+        /** the engine's grouped Conv1d on the padded input */
+        CONV1D,
+        /**
+         * a banded (Toeplitz / circulant) matrix per channel, {@code T_d = S · w_d}, applied as one
+         * batched matrix product: far faster than the grouped convolution's backward pass on CPU for
+         * short sequences, memory {@code D·L²}
+         */
+        TOEPLITZ,
+        /** TOEPLITZ for L <= 200, else CONV1D */
+        AUTO;
+
+        public static ConvImpl parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new SeqrecException("unknown conv_impl '" + s + "' (auto, conv1d, toeplitz)");
+            }
+        }
+    }
+
+    /**
+     * The selection tensor of a padded depth-wise convolution: {@code S[j, t·L + s]} counts how often
+     * tap {@code j} at output {@code t} reads input step {@code s}, so the per-channel matrix is
+     * {@code T_d[t, s] = Σ_j w_d[j] S[j, t·L + s]} and {@code y_d = T_d x_d}.
+     */
+    static float[] selection(int len, int k, Padding padding) {
+        float[] s = new float[k * len * len];
+        for (int t = 0; t < len; t++) {
+            for (int j = 0; j < k; j++) {
+                int q = t + j; // index into the left-padded input
+                int src;
+                if (q >= k - 1) {
+                    src = q - (k - 1);
+                } else if (padding == Padding.CIRCULAR) {
+                    src = Math.floorMod(len - (k - 1) + q, len);
+                } else if (padding == Padding.REFLECT) {
+                    src = k - 1 - q;
+                } else {
+                    continue; // zero padding reads nothing
+                }
+                s[j * len * len + t * len + src] += 1f;
+            }
+        }
+        return s;
+    }
+
+    /** LighTCN's DWC: one kernel of size K per channel, with bias, weights N(0, 5e-3). */
+    public static final class DepthwiseConv implements TokenMixer {
+        final String w;
+        final String b;
+        final int k;
+        final Padding padding;
+        final int d;
+        final int len;
+        final ConvImpl impl;
+        private final NDArray select; // [K, L*L], TOEPLITZ only
+        private final NDArray selectLast; // [K, L]: the rows of output step L-1
+
+        public DepthwiseConv(Params p, String name, int d, int k, Padding padding, int len, ConvImpl impl) {
+            this.w = p.normal(name + ".weight", new Shape(d, 1, k), 5e-3f);
+            this.b = p.normal(name + ".bias", new Shape(d), 5e-3f);
+            this.k = k;
+            this.padding = padding;
+            this.d = d;
+            this.len = len;
+            this.impl = impl == ConvImpl.AUTO ? (len <= 200 ? ConvImpl.TOEPLITZ : ConvImpl.CONV1D) : impl;
+            if (this.impl == ConvImpl.TOEPLITZ) {
+                float[] s = selection(len, k, padding);
+                this.select = p.manager().create(s, new Shape(k, (long) len * len));
+                float[] last = new float[k * len];
+                for (int j = 0; j < k; j++) {
+                    System.arraycopy(s, j * len * len + (len - 1) * len, last, j * len, len);
+                }
+                this.selectLast = p.manager().create(last, new Shape(k, len));
+            } else {
+                this.select = null;
+                this.selectLast = null;
+            }
+        }
+
+        @Override
+        public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            if (impl == ConvImpl.CONV1D) {
+                return conv(x, p.get(w), p.get(b), k, padding, d);
+            }
+            checkLength(x);
+            NDArray kernel = p.get(w).reshape(d, k); // [D, K]
+            NDArray toeplitz = kernel.matMul(select).reshape(d, len, len); // [D, L(t), L(s)]
+            NDArray y = toeplitz.batchMatMul(x.transpose(2, 1, 0)); // [D, L(t), B]
+            return y.transpose(2, 1, 0).add(p.get(b));
+        }
+
+        @Override
+        public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            if (impl == ConvImpl.CONV1D) {
+                return TokenMixer.super.mixLast(p, x, mask, training);
+            }
+            checkLength(x);
+            NDArray rows = p.get(w).reshape(d, k).matMul(selectLast).transpose(); // [L(s), D]
+            return x.mul(rows).sum(new int[] {1}, true).add(p.get(b)); // [B, 1, D]
+        }
+
+        private void checkLength(NDArray x) {
+            if (x.getShape().get(1) != len) {
+                throw new IllegalArgumentException("built for L = " + len + ", got " + x.getShape());
+            }
+        }
+    }
+
+    /**
+     * ConvFormer-F: {@code irfft(rfft(R) ⊙ rfft(C padded to L))}, a circular convolution equal to
+     * the circular DWC with the kernel reversed in time. Kernel {@code C [K, D]} and bias N(0, 0.02).
+     */
+    public static final class FftConv implements TokenMixer {
+        final String c;
+        final String b;
+        final int k;
+
+        public FftConv(Params p, String name, int d, int k) {
+            this.c = p.normal(name + ".kernel", new Shape(k, d), 0.02f);
+            this.b = p.normal(name + ".bias", new Shape(d), 0.02f);
+            this.k = k;
+        }
+
+        @Override
+        public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            long len = x.getShape().get(1);
+            if (k > len) {
+                throw new SeqrecException("ConvFormer-F needs K <= L, got K = " + k + ", L = " + len);
+            }
+            NDArray fx = x.rfft(len, 1); // [B, L/2+1, D] complex
+            NDArray fc = p.get(c).rfft(len, 0); // [L/2+1, D], zero-padded to L
+            return fx.mul(fc).irfft(len, 1).add(p.get(b));
+        }
+    }
+
+    /** Conv-V: a full convolution D -> D channels with kernel K. */
+    public static final class FullConv implements TokenMixer {
+        final String w;
+        final String b;
+        final int k;
+        final Padding padding;
+
+        public FullConv(Params p, String name, int d, int k, Padding padding) {
+            this.w = p.normal(name + ".weight", new Shape(d, d, k), 5e-3f);
+            this.b = p.normal(name + ".bias", new Shape(d), 5e-3f);
+            this.k = k;
+            this.padding = padding;
+        }
+
+        @Override
+        public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            return conv(x, p.get(w), p.get(b), k, padding, 1);
+        }
+    }
+
+    /** Conv-S: the DWC followed by a point-wise (1x1) D -> D convolution. */
+    public static final class SeparableConv implements TokenMixer {
+        final DepthwiseConv depthwise;
+        final org.seqrec.model.layers.Dense pointwise;
+
+        public SeparableConv(Params p, String name, int d, int k, Padding padding, int len, ConvImpl impl) {
+            this.depthwise = new DepthwiseConv(p, name + ".depthwise", d, k, padding, len, impl);
+            this.pointwise = new org.seqrec.model.layers.Dense(p, name + ".pointwise", d, d);
+        }
+
+        @Override
+        public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            return pointwise.forward(p, depthwise.mix(p, x, mask, training));
+        }
+    }
+
+    /** Builds the model of a variant for a run's params. */
+    public static MetaFormerModel build(Variant v, NDManager manager, int numItems, Map<String, Object> params) {
+        Hyper h = Hyper.from(params);
+        int k = Hyper.intOf(params, "kernel", 45);
+        Padding padding = Padding.parse(String.valueOf(params.getOrDefault("padding", "circular")));
+        if (k < 1 || k > h.maxLen()) {
+            throw new SeqrecException("kernel K must be in 1..L = " + h.maxLen() + ", got " + k);
+        }
+        if (padding == Padding.REFLECT && k - 1 >= h.maxLen()) {
+            throw new SeqrecException("reflect padding needs K - 1 < L, got K = " + k + ", L = " + h.maxLen());
+        }
+        int d = h.hidden();
+        int len = h.maxLen();
+        ConvImpl impl = ConvImpl.parse(String.valueOf(params.getOrDefault("conv_impl", "auto")));
+        TokenMixer.Factory mixer;
+        switch (v) {
+            case CONVFORMER:
+                mixer = (p, name) -> new DepthwiseConv(p, name, d, k, padding, len, impl);
+                break;
+            case CONVFORMER_F:
+                if (padding != Padding.CIRCULAR) {
+                    throw new SeqrecException("convformer-f computes a circular convolution: --padding must be circular");
+                }
+                mixer = (p, name) -> new FftConv(p, name, d, k);
+                break;
+            case CONV_V:
+                mixer = (p, name) -> new FullConv(p, name, d, k, padding);
+                break;
+            default:
+                mixer = (p, name) -> new SeparableConv(p, name, d, k, padding, len, impl);
+                break;
+        }
+        return new MetaFormerModel(v.key, manager, numItems, h, mixer);
+    }
+
+    /** Registry entry for one variant; trains in the prefix regime. */
+    public static final class Spec implements ModelSpec {
+        private final Variant variant;
+
+        public Spec(Variant variant) {
+            this.variant = variant;
+        }
+
+        @Override
+        public String name() {
+            return variant.key;
+        }
+
+        @Override
+        public String description() {
+            return variant.description;
+        }
+
+        @Override
+        public Map<String, Object> defaults() {
+            Map<String, Object> m = new LinkedHashMap<>(Trainer.DEFAULTS);
+            m.put("hidden", 64);
+            m.put("layers", 2);
+            m.put("max_len", 50);
+            m.put("dropout", 0.5);
+            m.put("kernel", 45);
+            m.put("padding", "circular");
+            m.put("conv_impl", "auto");
+            return m;
+        }
+
+        @Override
+        public RecModel train(TrainContext context) {
+            MetaFormerModel model = build(variant, context.manager(), context.split().data().numItems(), context.params());
+            new Trainer(context).fit(model, new PrefixRegime());
+            return model;
+        }
+
+        @Override
+        public RecModel load(Path modelDir, TrainContext context, NDManager manager) {
+            int numItems = org.seqrec.data.IdMap.read(context.runDir().resolve("item_map.tsv")).size();
+            MetaFormerModel model = build(variant, manager, numItems, context.params());
+            model.load(modelDir);
+            return model;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.seqrec.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.seqrec.model.layers.MetaFormerBlock;
+import org.seqrec.model.layers.Params;
+import org.seqrec.model.layers.SequenceEmbedding;
+import org.seqrec.model.layers.TokenMixer;
+
+/**
+ * Shared embedding, N meta-former blocks with a pluggable token mixer, dot-product scorer at
+ * position {@code L-1}: ConvFormer and its variants (and later FMLP-Rec and the SAR family).
+ */
+public class MetaFormerModel extends NeuralSeqModel {
+    private final String name;
+    private final SequenceEmbedding embedding;
+    private final List<MetaFormerBlock> blocks = new ArrayList<>();
+
+    public MetaFormerModel(String name, NDManager manager, int numItems, Hyper h, TokenMixer.Factory mixer) {
+        super(manager, numItems, h.maxLen());
+        this.name = name;
+        this.embedding = new SequenceEmbedding(params, numItems, h.maxLen(), h.hidden(), h.dropout());
+        for (int i = 0; i < h.layers(); i++) {
+            blocks.add(new MetaFormerBlock(params, "blocks." + i, h.hidden(), h.dropout(), mixer));
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    protected String itemTable() {
+        return embedding.itemTable();
+    }
+
+    /** Hidden states of every position after all blocks, {@code [B, L, D]} (for tests and analysis). */
+    public NDArray encodeAll(Params.Bound p, NDArray ids, boolean training) {
+        NDArray mask = SequenceEmbedding.mask(ids);
+        NDArray x = embedding.forward(p, ids, mask, training);
+        for (MetaFormerBlock b : blocks) {
+            x = b.forward(p, x, mask, training, false);
+        }
+        return x;
+    }
+
+    @Override
+    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
+        NDArray mask = SequenceEmbedding.mask(ids);
+        NDArray x = embedding.forward(p, ids, mask, training);
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(p, x, mask, training, i == blocks.size() - 1);
+        }
+        return blocks.isEmpty() ? last(x) : x.squeeze(1);
+    }
+}

@@ -1,0 +1,69 @@
+package org.seqrec.model.layers;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import org.seqrec.data.SplitMix64;
+
+/** Thin functional wrappers over the engine's fused operators. */
+public final class Nn {
+    /** The spec's LayerNorm epsilon. */
+    public static final float LN_EPS = 1e-12f;
+
+    private Nn() {}
+
+    /** {@code x W^T + b}, W stored as [out, in] (PyTorch layout). */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    /** LayerNorm over the last axis. */
+    public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+        long d = x.getShape().get(x.getShape().dimension() - 1);
+        return LayerNorm.layerNorm(x, new Shape(d), gamma, beta, LN_EPS).singletonOrThrow();
+    }
+
+    /**
+     * Inverted dropout. On the CPU, when the pass has a generator ({@link Params.Bound#dropoutRng}),
+     * the keep-mask is drawn on the host (SplitMix64, 16 bits per element) and multiplied in: the
+     * engine's CPU dropout draws one Bernoulli variate per element serially and took a third of a
+     * ConvFormer training step (see bench/README.md). Elsewhere the engine's dropout is used.
+     */
+    public static NDArray dropout(Params.Bound p, NDArray x, float rate, boolean training) {
+        if (!training || rate <= 0f) {
+            return x;
+        }
+        if (rate >= 1f) {
+            return x.zerosLike();
+        }
+        SplitMix64 rng = p.dropoutRng();
+        if (rng == null || !x.getDevice().equals(Device.cpu())) {
+            return Dropout.dropout(x, rate, true).singletonOrThrow();
+        }
+        return x.mul(x.getManager().create(mask(rng, (int) x.getShape().size(), rate), x.getShape()));
+    }
+
+    /** Keep-mask values: {@code 1 / (1 - rate)} with probability {@code 1 - rate}, else 0. */
+    static float[] mask(SplitMix64 rng, int n, float rate) {
+        float[] mask = new float[n];
+        float keep = 1f / (1f - rate);
+        int threshold = Math.round(rate * 65536f);
+        int i = 0;
+        while (i < n) {
+            long bits = rng.nextLong();
+            for (int j = 0; j < 4 && i < n; j++, i++) {
+                mask[i] = ((int) (bits >>> (16 * j)) & 0xFFFF) >= threshold ? keep : 0f;
+            }
+        }
+        return mask;
+    }
+
+    /** GELU, exact erf form. */
+    public static NDArray gelu(NDArray x) {
+        return Activation.gelu(x);
+    }
+}

@@ -1,0 +1,45 @@
+package org.seqrec.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Embedding;
+
+/**
+ * {@code E = Drop(LN(item_emb[ids] + pos_emb[0..L-1]))}, padded positions then set to exactly 0.
+ * The item table (row 0 = padding) is shared with the dot-product scorer.
+ */
+public final class SequenceEmbedding {
+    private final String items;
+    private final String positions;
+    private final Norm norm;
+    private final float dropout;
+
+    public SequenceEmbedding(Params p, int numItems, int maxLen, int d, float dropout) {
+        this.items = p.normal("item_emb", new Shape(numItems + 1, d), 0.02f);
+        this.positions = p.normal("pos_emb", new Shape(maxLen, d), 0.02f);
+        this.norm = new Norm(p, "emb_norm", d);
+        this.dropout = dropout;
+    }
+
+    public String itemTable() {
+        return items;
+    }
+
+    /** Item embeddings of {@code ids} (int64, any shape) with a trailing hidden axis. */
+    public NDArray lookup(Params.Bound p, NDArray ids) {
+        return Embedding.embedding(ids, p.get(items), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** @param ids int64 {@code [B, L]}, left-padded with 0; returns {@code [B, L, D]} */
+    public NDArray forward(Params.Bound p, NDArray ids, NDArray mask, boolean training) {
+        NDArray e = lookup(p, ids).add(p.get(positions));
+        e = Nn.dropout(p, norm.forward(p, e), dropout, training);
+        return e.mul(mask.expandDims(2));
+    }
+
+    /** {@code [B, L]} float32: 1 where {@code ids > 0}. */
+    public static NDArray mask(NDArray ids) {
+        return ids.gt(0).toType(DataType.FLOAT32, false);
+    }
+}

@@ -1,0 +1,27 @@
+package org.seqrec.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.SplitMix64;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.model.layers.Params;
+
+/**
+ * A training regime of protocols.md section 3: which samples an epoch holds and what loss a batch
+ * of them has. The {@link Trainer} loop is the same for every regime.
+ */
+public interface Regime {
+    String name();
+
+    /** The shuffled samples of one epoch; {@code rng} also draws its negatives, in batch order. */
+    Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng);
+
+    /** One epoch's samples. */
+    interface Epoch {
+        int size();
+
+        /** The mean loss of samples {@code [from, to)}, computed with weights {@code p}, arrays in {@code m}. */
+        NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m);
+    }
+}

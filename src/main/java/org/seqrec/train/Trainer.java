@@ -1,0 +1,221 @@
+package org.seqrec.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.SplitMix64;
+import org.seqrec.eval.EvalResult;
+import org.seqrec.eval.Evaluator;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.util.AtomicFiles;
+import org.seqrec.util.Hashing;
+import org.seqrec.util.Json;
+import org.seqrec.util.Progress;
+import org.seqrec.util.SeqrecException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop shared by every neural model: epochs of a {@link Regime}'s batches, Adam,
+ * validation after each epoch, early stopping on the protocol's selection metric with patience,
+ * the best epoch's weights restored at the end. After every epoch a checkpoint (weights, optimizer
+ * state, early-stopping state) is committed so that {@code --resume} continues from the last
+ * completed epoch and ends exactly as an uninterrupted run with the same seed: each epoch's
+ * shuffling, negatives and dropout masks depend only on (seed, epoch).
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    /** Table C3 training defaults. */
+    public static final Map<String, Object> DEFAULTS;
+
+    static {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lr", 1e-3);
+        m.put("weight_decay", 0.0);
+        m.put("batch", 256);
+        m.put("epochs", 200);
+        m.put("patience", 10);
+        DEFAULTS = java.util.Collections.unmodifiableMap(m);
+    }
+
+    private final TrainContext ctx;
+    private final float lr;
+    private final float weightDecay;
+    private final int batch;
+    private final int epochs;
+    private final int patience;
+
+    public Trainer(TrainContext ctx) {
+        this.ctx = ctx;
+        this.lr = (float) ctx.doubleParam("lr", 1e-3);
+        this.weightDecay = (float) ctx.doubleParam("weight_decay", 0);
+        this.batch = ctx.intParam("batch", 256);
+        this.epochs = ctx.intParam("epochs", 200);
+        this.patience = ctx.intParam("patience", 10);
+        if (batch < 1 || epochs < 1 || patience < 1 || !(lr > 0)) {
+            throw new SeqrecException("batch, epochs and patience must be positive and lr > 0");
+        }
+        if (ctx.validation() == null) {
+            throw new IllegalArgumentException("training needs a validation evaluator");
+        }
+    }
+
+    /** Early-stopping state, committed with every checkpoint. */
+    private static final class State {
+        int epoch; // completed epochs
+        double best = Double.NEGATIVE_INFINITY;
+        int bestEpoch = -1;
+        int bad;
+        String checkpoint;
+    }
+
+    public void fit(NeuralSeqModel model, Regime regime) {
+        LeaveOneOut split = ctx.split();
+        Evaluator validation = ctx.validation();
+        String metric = validation.protocol().selectionMetric();
+        Path run = ctx.runDir();
+        Path ckptDir = run.resolve("checkpoint");
+        Path bestWeights = run.resolve("model").resolve("weights.bin");
+        Adam adam = new Adam(model.params(), lr, weightDecay);
+        State st = new State();
+        List<String> history = new ArrayList<>();
+        if (ctx.resume() && Files.isRegularFile(ckptDir.resolve("state.json"))) {
+            restore(model, adam, st, history, ckptDir);
+            LOG.info("resuming after epoch {} (best {} = {} at epoch {})", st.epoch, metric, fmt(st.best), st.bestEpoch);
+        }
+        LOG.info("{}: {} weights; regime {}; {} users; batch {}, lr {}, at most {} epochs, patience {} on valid {}",
+                model.name(), model.params().count(), regime.name(), split.numUsers(), batch, lr, epochs, patience, metric);
+        NDManager base = ctx.manager();
+        Engine engine = Engine.getInstance();
+        while (st.epoch < epochs && st.bad < patience) {
+            int epoch = st.epoch + 1;
+            long t0 = System.nanoTime();
+            engine.setRandomSeed((int) Hashing.mix64(ctx.seed() * 1_000_003L + epoch)); // dropout masks of this epoch
+            Regime.Epoch data = regime.epoch(split, model.maxLen(), SplitMix64.forStream(ctx.seed(), epoch));
+            SplitMix64 dropoutRng = SplitMix64.forStream(~ctx.seed(), epoch);
+            double lossSum = 0;
+            int batches = 0;
+            try (ProgressBar bar = Progress.bar("epoch " + epoch, data.size(), "samples")) {
+                for (int from = 0; from < data.size(); from += batch) {
+                    int to = Math.min(data.size(), from + batch);
+                    try (NDManager m = base.newSubManager()) {
+                        NDArray loss;
+                        try (GradientCollector gc = engine.newGradientCollector()) {
+                            loss = data.loss(model, model.params().bind(m, dropoutRng), from, to, m);
+                            gc.backward(loss);
+                        }
+                        adam.step();
+                        lossSum += loss.getFloat();
+                    }
+                    batches++;
+                    bar.stepTo(to);
+                    bar.setExtraMessage(String.format(" loss %.4f", lossSum / batches));
+                }
+            }
+            double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            EvalResult valid = validation.evaluate(model, LeaveOneOut.Part.VALID, base);
+            double value = valid.metric(metric);
+            boolean improved = value > st.best;
+            if (improved) {
+                st.best = value;
+                st.bestEpoch = epoch;
+                st.bad = 0;
+                model.params().save(bestWeights);
+            } else {
+                st.bad++;
+            }
+            st.epoch = epoch;
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            ObjectNode line = Json.object();
+            line.put("epoch", epoch);
+            line.put("loss", lossSum / Math.max(1, batches));
+            line.set("valid", Json.MAPPER.valueToTree(valid.metrics()));
+            line.put("train_seconds", trainSeconds);
+            line.put("eval_seconds", valid.seconds());
+            line.put("seconds", seconds);
+            line.put("best_epoch", st.bestEpoch);
+            history.add(line.toString().replace("\n", "").replaceAll("\\s+", " "));
+            commit(model, adam, st, history, ckptDir);
+            LOG.info(String.format("epoch %d/%d  loss %.4f  valid %s %.4f  HR@10 %.4f  NDCG@10 %.4f  %.1fs (train %.1fs)%s",
+                    epoch, epochs, lossSum / Math.max(1, batches), metric, value, valid.metric("HR@10"),
+                    valid.metric("NDCG@10"), seconds, trainSeconds, improved ? "  *best" : "  (" + st.bad + "/" + patience + ")"));
+        }
+        if (st.bad >= patience) {
+            LOG.info("early stop after epoch {}: no better valid {} for {} epochs", st.epoch, metric, patience);
+        }
+        model.params().load(bestWeights);
+        LOG.info("restored the best epoch, {} (valid {} {})", st.bestEpoch, metric, fmt(st.best));
+    }
+
+    /** Writes this epoch's checkpoint into its own directory, then state.json (the commit point), then prunes. */
+    private void commit(NeuralSeqModel model, Adam adam, State st, List<String> history, Path ckptDir) {
+        String name = "epoch-" + st.epoch;
+        Path dir = ckptDir.resolve(name);
+        model.params().save(dir.resolve("weights.bin"));
+        adam.save(dir.resolve("adam.bin"));
+        String text = String.join("\n", history) + "\n";
+        AtomicFiles.writeString(dir.resolve("history.jsonl"), text);
+        st.checkpoint = name;
+        ObjectNode s = Json.object();
+        s.put("epoch", st.epoch);
+        s.put("best", st.best);
+        s.put("best_epoch", st.bestEpoch);
+        s.put("bad_epochs", st.bad);
+        s.put("checkpoint", name);
+        Json.write(ckptDir.resolve("state.json"), s);
+        AtomicFiles.writeString(ctx.runDir().resolve("history.jsonl"), text);
+        try (var list = Files.list(ckptDir)) {
+            for (Path old : list.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().equals(name)).toList()) {
+                deleteTree(old);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not prune old checkpoints in {}: {}", ckptDir, e.getMessage());
+        }
+    }
+
+    private void restore(NeuralSeqModel model, Adam adam, State st, List<String> history, Path ckptDir) {
+        JsonNode s = Json.read(ckptDir.resolve("state.json"));
+        st.epoch = s.path("epoch").asInt();
+        st.best = s.path("best").asDouble();
+        st.bestEpoch = s.path("best_epoch").asInt();
+        st.bad = s.path("bad_epochs").asInt();
+        Path dir = ckptDir.resolve(s.path("checkpoint").asText());
+        model.params().load(dir.resolve("weights.bin"));
+        adam.load(dir.resolve("adam.bin"));
+        try {
+            for (String line : Files.readAllLines(dir.resolve("history.jsonl"), StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    history.add(line);
+                }
+            }
+        } catch (IOException e) {
+            throw new SeqrecException("cannot read " + dir.resolve("history.jsonl") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format("%.4f", v);
+    }
+}
