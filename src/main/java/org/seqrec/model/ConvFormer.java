@@ -338,8 +338,7 @@ public final class ConvFormer {
 
         @Override
         public RecModel load(Path modelDir, TrainContext context, NDManager manager) {
-            int numItems = org.seqrec.data.IdMap.read(context.runDir().resolve("item_map.tsv")).size();
-            MetaFormerModel model = build(variant, manager, numItems, context.params());
+            MetaFormerModel model = build(variant, manager, context.numItemsFromRun(), context.params());
             model.load(modelDir);
             return model;
         }

@@ -19,9 +19,15 @@ public class MetaFormerModel extends NeuralSeqModel {
     private final List<MetaFormerBlock> blocks = new ArrayList<>();
 
     public MetaFormerModel(String name, NDManager manager, int numItems, Hyper h, TokenMixer.Factory mixer) {
+        this(name, manager, numItems, h, mixer, true);
+    }
+
+    /** @param positionEmbedding whether the shared embedding adds learned position embeddings */
+    public MetaFormerModel(String name, NDManager manager, int numItems, Hyper h, TokenMixer.Factory mixer,
+            boolean positionEmbedding) {
         super(manager, numItems, h.maxLen());
         this.name = name;
-        this.embedding = new SequenceEmbedding(params, numItems, h.maxLen(), h.hidden(), h.dropout());
+        this.embedding = new SequenceEmbedding(params, numItems, h.maxLen(), h.hidden(), h.dropout(), positionEmbedding);
         for (int i = 0; i < h.layers(); i++) {
             blocks.add(new MetaFormerBlock(params, "blocks." + i, h.hidden(), h.dropout(), mixer));
         }

@@ -14,6 +14,7 @@ public final class ModelRegistry {
         register(new ConvFormer.Spec(ConvFormer.Variant.CONVFORMER_F));
         register(new ConvFormer.Spec(ConvFormer.Variant.CONV_V));
         register(new ConvFormer.Spec(ConvFormer.Variant.CONV_S));
+        register(new MeanPool.Spec());
     }
 
     private ModelRegistry() {}

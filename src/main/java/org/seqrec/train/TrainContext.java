@@ -24,6 +24,11 @@ public record TrainContext(LeaveOneOut split, Map<String, Object> params, long s
         return v == null ? dflt : ((Number) v).doubleValue();
     }
 
+    /** The item vocabulary size recorded in the run's {@code item_map.tsv} (for loading a model). */
+    public int numItemsFromRun() {
+        return org.seqrec.data.IdMap.read(runDir.resolve("item_map.tsv")).size();
+    }
+
     public String stringParam(String name, String dflt) {
         Object v = params.get(name);
         return v == null ? dflt : v.toString();

@@ -53,6 +53,7 @@ public final class Trainer {
     }
 
     private final TrainContext ctx;
+    private java.util.function.Consumer<JsonNode> epochListener = line -> { };
     private final float lr;
     private final float weightDecay;
     private final int batch;
@@ -72,6 +73,12 @@ public final class Trainer {
         if (ctx.validation() == null) {
             throw new IllegalArgumentException("training needs a validation evaluator");
         }
+    }
+
+    /** Called with each epoch's history line after its checkpoint is committed (monitoring, tests). */
+    public Trainer onEpoch(java.util.function.Consumer<JsonNode> listener) {
+        this.epochListener = listener;
+        return this;
     }
 
     /** Early-stopping state, committed with every checkpoint. */
@@ -150,6 +157,7 @@ public final class Trainer {
             line.put("best_epoch", st.bestEpoch);
             history.add(line.toString().replace("\n", "").replaceAll("\\s+", " "));
             commit(model, adam, st, history, ckptDir);
+            epochListener.accept(line);
             LOG.info(String.format("epoch %d/%d  loss %.4f  valid %s %.4f  HR@10 %.4f  NDCG@10 %.4f  %.1fs (train %.1fs)%s",
                     epoch, epochs, lossSum / Math.max(1, batches), metric, value, valid.metric("HR@10"),
                     valid.metric("NDCG@10"), seconds, trainSeconds, improved ? "  *best" : "  (" + st.bad + "/" + patience + ")"));

@@ -89,6 +89,15 @@ public final class Params {
         return n;
     }
 
+    /** A float64 copy of these weights (same names, same trainability): for gradient checks. */
+    public Params toFloat64() {
+        Params copy = new Params(manager);
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            copy.add(e.getKey(), e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT64, true), trainable.get(e.getKey()));
+        }
+        return copy;
+    }
+
     /** Aliases of every weight attached to {@code m}: read weights through this during one pass. */
     public Bound bind(NDManager m) {
         return new Bound(m, null);

@@ -16,8 +16,13 @@ public final class SequenceEmbedding {
     private final float dropout;
 
     public SequenceEmbedding(Params p, int numItems, int maxLen, int d, float dropout) {
+        this(p, numItems, maxLen, d, dropout, true);
+    }
+
+    /** @param withPositions false: no position embedding (the item embeddings alone) */
+    public SequenceEmbedding(Params p, int numItems, int maxLen, int d, float dropout, boolean withPositions) {
         this.items = p.normal("item_emb", new Shape(numItems + 1, d), 0.02f);
-        this.positions = p.normal("pos_emb", new Shape(maxLen, d), 0.02f);
+        this.positions = withPositions ? p.normal("pos_emb", new Shape(maxLen, d), 0.02f) : null;
         this.norm = new Norm(p, "emb_norm", d);
         this.dropout = dropout;
     }
@@ -33,7 +38,10 @@ public final class SequenceEmbedding {
 
     /** @param ids int64 {@code [B, L]}, left-padded with 0; returns {@code [B, L, D]} */
     public NDArray forward(Params.Bound p, NDArray ids, NDArray mask, boolean training) {
-        NDArray e = lookup(p, ids).add(p.get(positions));
+        NDArray e = lookup(p, ids);
+        if (positions != null) {
+            e = e.add(p.get(positions));
+        }
         e = Nn.dropout(p, norm.forward(p, e), dropout, training);
         return e.mul(mask.expandDims(2));
     }

@@ -1,0 +1,75 @@
+package org.seqrec.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.seqrec.model.layers.Params;
+import org.seqrec.model.layers.TokenMixer;
+import org.seqrec.train.PrefixRegime;
+import org.seqrec.train.TrainContext;
+import org.seqrec.train.Trainer;
+
+/**
+ * An order-blind control: the meta-former model without position embeddings whose token mixer is
+ * the mean over the sequence's real (unpadded) positions, the same vector for every position. It
+ * sees which items occurred, and through the residual the last one, but not their order. (With
+ * position embeddings the mean would not be order-blind: LayerNorm of item + position does not
+ * separate, so the mean would still encode which item sat where.)
+ */
+public final class MeanPool implements TokenMixer {
+    @Override
+    public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+        NDArray m = mask.expandDims(2); // [B, L, 1]
+        NDArray mean = x.mul(m).sum(new int[] {1}, true).div(m.sum(new int[] {1}, true).maximum(1f)); // [B, 1, D]
+        return mean.broadcast(x.getShape());
+    }
+
+    @Override
+    public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+        NDArray m = mask.expandDims(2);
+        return x.mul(m).sum(new int[] {1}, true).div(m.sum(new int[] {1}, true).maximum(1f));
+    }
+
+    /** Registry entry {@code meanpool}. */
+    public static final class Spec implements ModelSpec {
+        @Override
+        public String name() {
+            return "meanpool";
+        }
+
+        @Override
+        public String description() {
+            return "Order-blind control: mean over positions as the token mixer";
+        }
+
+        @Override
+        public Map<String, Object> defaults() {
+            Map<String, Object> m = new LinkedHashMap<>(Trainer.DEFAULTS);
+            m.put("hidden", 64);
+            m.put("layers", 2);
+            m.put("max_len", 50);
+            m.put("dropout", 0.5);
+            return m;
+        }
+
+        static MetaFormerModel build(NDManager manager, int numItems, Map<String, Object> params) {
+            return new MetaFormerModel("meanpool", manager, numItems, Hyper.from(params), (p, name) -> new MeanPool(), false);
+        }
+
+        @Override
+        public RecModel train(TrainContext context) {
+            MetaFormerModel model = build(context.manager(), context.split().data().numItems(), context.params());
+            new Trainer(context).fit(model, new PrefixRegime());
+            return model;
+        }
+
+        @Override
+        public RecModel load(Path modelDir, TrainContext context, NDManager manager) {
+            MetaFormerModel model = build(manager, context.numItemsFromRun(), context.params());
+            model.load(modelDir);
+            return model;
+        }
+    }
+}
