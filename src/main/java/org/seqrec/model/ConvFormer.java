@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.seqrec.model.layers.Params;
@@ -318,11 +317,7 @@ public final class ConvFormer {
 
         @Override
         public Map<String, Object> defaults() {
-            Map<String, Object> m = new LinkedHashMap<>(Trainer.DEFAULTS);
-            m.put("hidden", 64);
-            m.put("layers", 2);
-            m.put("max_len", 50);
-            m.put("dropout", 0.5);
+            Map<String, Object> m = Hyper.defaults();
             m.put("kernel", 45);
             m.put("padding", "circular");
             m.put("conv_impl", "auto");

@@ -9,6 +9,16 @@ public record Hyper(int hidden, int layers, int maxLen, float dropout, float att
                 floatOf(params, "dropout", 0.5f), floatOf(params, "attn_dropout", 0.5f));
     }
 
+    /** Defaults of the embedding-plus-blocks models (Table C3) together with the trainer's. */
+    public static Map<String, Object> defaults() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(org.seqrec.train.Trainer.DEFAULTS);
+        m.put("hidden", 64);
+        m.put("layers", 2);
+        m.put("max_len", 50);
+        m.put("dropout", 0.5);
+        return m;
+    }
+
     static int intOf(Map<String, Object> params, String key, int dflt) {
         Object v = params.get(key);
         return v == null ? dflt : ((Number) v).intValue();

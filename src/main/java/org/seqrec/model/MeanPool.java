@@ -3,7 +3,6 @@ package org.seqrec.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.TokenMixer;
@@ -46,11 +45,7 @@ public final class MeanPool implements TokenMixer {
 
         @Override
         public Map<String, Object> defaults() {
-            Map<String, Object> m = new LinkedHashMap<>(Trainer.DEFAULTS);
-            m.put("hidden", 64);
-            m.put("layers", 2);
-            m.put("max_len", 50);
-            m.put("dropout", 0.5);
+            Map<String, Object> m = Hyper.defaults();
             return m;
         }
 

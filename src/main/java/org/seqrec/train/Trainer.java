@@ -116,9 +116,15 @@ public final class Trainer {
             SplitMix64 dropoutRng = SplitMix64.forStream(~ctx.seed(), epoch);
             double lossSum = 0;
             int batches = 0;
+            int profileSteps = epoch == 1 ? ctx.intParam("profile_steps", 0) : 0;
+            long profileStart = 0;
             try (ProgressBar bar = Progress.bar("epoch " + epoch, data.size(), "samples")) {
                 for (int from = 0; from < data.size(); from += batch) {
                     int to = Math.min(data.size(), from + batch);
+                    if (profileSteps > 0 && batches == 2) { // after two warm-up steps
+                        Profiler.start();
+                        profileStart = System.nanoTime();
+                    }
                     try (NDManager m = base.newSubManager()) {
                         NDArray loss;
                         try (GradientCollector gc = engine.newGradientCollector()) {
@@ -129,6 +135,11 @@ public final class Trainer {
                         lossSum += loss.getFloat();
                     }
                     batches++;
+                    if (profileSteps > 0 && batches == 2 + profileSteps) {
+                        String md = Profiler.stop(ctx.runDir(), profileSteps, (System.nanoTime() - profileStart) / 1e9);
+                        LOG.info("profile of {} steps written to {}\n{}", profileSteps, ctx.runDir().resolve("profile.md"), md);
+                        profileSteps = 0;
+                    }
                     bar.stepTo(to);
                     bar.setExtraMessage(String.format(" loss %.4f", lossSum / batches));
                 }

@@ -143,9 +143,10 @@ class CliEndToEndTest {
 
     @Test
     void quickstartRunsOnTheBundledDataset() {
-        CliResult q = Fixtures.cli("quickstart", "--out", dir.resolve("qs").toString());
+        CliResult q = Fixtures.cli("quickstart", "--out", dir.resolve("qs").toString(), "--epochs", "1");
         assertThat(q.exitCode()).as(q.err()).isZero();
-        assertThat(q.out()).contains("beauty-mini").contains("`sampled`").contains("`full`");
+        assertThat(q.out()).contains("beauty-mini").contains("`sampled`").contains("`full`").contains("| convformer |")
+                .contains("| pop |");
     }
 
     private static void assertNoTempFiles(Path root) throws IOException {

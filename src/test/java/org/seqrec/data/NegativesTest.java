@@ -11,30 +11,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrec.testutil.Fixtures;
+import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Hashing;
 import org.seqrec.util.SeqrecException;
 
 class NegativesTest {
     @TempDir Path dir;
 
-    static Dataset random(int users, int items, long seed) {
-        SplitMix64 rng = new SplitMix64(seed);
-        List<String> ids = new ArrayList<>();
-        List<int[]> seqs = new ArrayList<>();
-        for (int u = 0; u < users; u++) {
-            int[] s = new int[3 + rng.nextInt(20)];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = 1 + rng.nextInt(items);
-            }
-            ids.add(Integer.toString(u + 1));
-            seqs.add(s);
-        }
-        return new Dataset("rand", ids, seqs, items, null, null);
-    }
-
     @Test
     void negativesAreUnseenDistinctNonZeroItems() {
-        Dataset d = random(300, 150, 1);
+        Dataset d = Synthetic.random(300, 150, 3, 22, 1);
         Negatives n = Negatives.sample(d, 99, 42);
         for (int u = 0; u < d.numUsers(); u++) {
             Set<Integer> seen = new HashSet<>();
@@ -53,7 +39,7 @@ class NegativesTest {
 
     @Test
     void reproducibleFromSeedAndDifferentAcrossSeeds() {
-        Dataset d = random(50, 400, 2);
+        Dataset d = Synthetic.random(50, 400, 3, 22, 2);
         Path a = dir.resolve("a.txt");
         Path b = dir.resolve("b.txt");
         Path c = dir.resolve("c.txt");
@@ -66,7 +52,7 @@ class NegativesTest {
     @Test
     void sameFileOnAnyMachine() {
         // The generator is SplitMix64 written out in full, so this golden hash holds on every JVM.
-        Dataset d = random(20, 300, 3);
+        Dataset d = Synthetic.random(20, 300, 3, 22, 3);
         Path a = dir.resolve("golden.txt");
         Negatives.sample(d, 99, 42).write(a, d);
         // reference output of splitmix64.c (Vigna) for seed 0

@@ -18,6 +18,7 @@ import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.LeaveOneOut.Part;
 import org.seqrec.data.Negatives;
 import org.seqrec.data.SplitMix64;
+import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Progress;
 
 class EvaluatorTest {
@@ -57,24 +58,9 @@ class EvaluatorTest {
         }
     }
 
-    static Dataset random(int users, int items, long seed) {
-        SplitMix64 rng = new SplitMix64(seed);
-        List<String> ids = new ArrayList<>();
-        List<int[]> seqs = new ArrayList<>();
-        for (int u = 0; u < users; u++) {
-            int[] s = new int[3 + rng.nextInt(12)];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = 1 + rng.nextInt(items);
-            }
-            ids.add(Integer.toString(u + 1));
-            seqs.add(s);
-        }
-        return new Dataset("r", ids, seqs, items, null, null);
-    }
-
     @Test
     void constantScorerGetsZeroHitsUnderSampled() {
-        Dataset d = random(40, 300, 1);
+        Dataset d = Synthetic.random(40, 300, 3, 14, 1);
         LeaveOneOut split = new LeaveOneOut(d);
         float[][] table = new float[d.numUsers()][d.numItems() + 1];
         Evaluator ev = new Evaluator(split, Protocol.SAMPLED, Negatives.sample(d, 99, 5), 16);
@@ -86,7 +72,7 @@ class EvaluatorTest {
 
     @Test
     void engineRanksEqualBruteForceOnBothProtocols() {
-        Dataset d = random(70, 200, 2);
+        Dataset d = Synthetic.random(70, 200, 3, 14, 2);
         LeaveOneOut split = new LeaveOneOut(d);
         SplitMix64 rng = new SplitMix64(9);
         float[][] table = new float[d.numUsers()][d.numItems() + 1];
@@ -156,7 +142,7 @@ class EvaluatorTest {
 
     @Test
     void nativeMemoryIsReleasedPerBatch() {
-        Dataset d = random(64, 100, 4);
+        Dataset d = Synthetic.random(64, 100, 3, 14, 4);
         LeaveOneOut split = new LeaveOneOut(d);
         float[][] table = new float[d.numUsers()][d.numItems() + 1];
         try (NDManager m = NDManager.newBaseManager()) {

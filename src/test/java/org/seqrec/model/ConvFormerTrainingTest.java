@@ -90,6 +90,29 @@ class ConvFormerTrainingTest {
             Recommender.Result top = r.recommend(List.of("5", "9", "17"), 5, true);
             assertThat(top.items()).hasSize(5).noneMatch(i -> List.of("5", "9", "17").contains(i.id()));
             assertThat(top.items().get(0).score()).isGreaterThanOrEqualTo(top.items().get(4).score());
+            // concurrent callers get exactly what a single caller gets
+            List<List<String>> histories = new ArrayList<>();
+            List<Recommender.Result> expected = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                List<String> h = List.of(Integer.toString(1 + i), Integer.toString(20 + i), Integer.toString(40 - i));
+                histories.add(h);
+                expected.add(r.recommend(h, 10, i % 2 == 0));
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Recommender.Result>> futures = new ArrayList<>();
+                for (int round = 0; round < 4; round++) {
+                    for (int i = 0; i < histories.size(); i++) {
+                        int idx = i;
+                        futures.add(pool.submit(() -> r.recommend(histories.get(idx), 10, idx % 2 == 0)));
+                    }
+                }
+                for (int i = 0; i < futures.size(); i++) {
+                    assertThat(futures.get(i).get()).isEqualTo(expected.get(i % histories.size()));
+                }
+            } finally {
+                pool.shutdown();
+            }
         }
     }
 

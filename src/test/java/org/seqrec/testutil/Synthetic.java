@@ -41,4 +41,20 @@ public final class Synthetic {
         }
         return new Dataset("cycles", ids, seqs, items, null, null);
     }
+
+    /** Users with uniformly random items, lengths uniform in {@code minLen..maxLen}. */
+    public static Dataset random(int users, int items, int minLen, int maxLen, long seed) {
+        SplitMix64 rng = new SplitMix64(seed);
+        List<String> ids = new ArrayList<>();
+        List<int[]> seqs = new ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            int[] s = new int[minLen + rng.nextInt(maxLen - minLen + 1)];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = 1 + rng.nextInt(items);
+            }
+            ids.add(Integer.toString(u + 1));
+            seqs.add(s);
+        }
+        return new Dataset("random", ids, seqs, items, null, null);
+    }
 }
