@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ConvFormer paper Figure 8 on this machine: token-mixer inference time against K for L in {500, 1000},
-# batch 512 (JMH, single-shot, 1 warm-up + 5 measured runs per point), then a table and PNG/SVG plots:
+# batch 512 (JMH, single-shot, 3 warm-up + 5 measured runs per point), then a table and PNG/SVG plots:
 # bench/results/mixer-speed.{json,md}, bench/results/mixer-speed-L{500,1000}.{png,svg}.
 # Takes a few minutes on 2 cores; run it on an otherwise idle machine.
 set -euo pipefail

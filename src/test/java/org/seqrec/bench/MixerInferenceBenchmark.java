@@ -34,7 +34,7 @@ import org.seqrec.model.layers.TokenMixer;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 1)
+@Warmup(iterations = 3)
 @Measurement(iterations = 5)
 @Fork(1)
 public class MixerInferenceBenchmark {
