@@ -1,8 +1,6 @@
 package org.seqrec.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.seqrec.data.DataSource;
 import org.seqrec.data.Dataset;
@@ -39,10 +37,7 @@ public final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<DatasetStats> all = new ArrayList<>();
-            Dataset d = data.source().load();
-            DatasetStats s = DatasetStats.of(d);
-            all.add(s);
+            DatasetStats s = DatasetStats.of(data.source().load());
             System.out.print(json ? Json.toString(s) + "\n" : s.toMarkdown());
             return 0;
         }
