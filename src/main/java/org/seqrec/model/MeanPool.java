@@ -20,14 +20,13 @@ import org.seqrec.train.Trainer;
 public final class MeanPool implements TokenMixer {
     @Override
     public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-        NDArray m = mask.expandDims(2); // [B, L, 1]
-        NDArray mean = x.mul(m).sum(new int[] {1}, true).div(m.sum(new int[] {1}, true).maximum(1f)); // [B, 1, D]
-        return mean.broadcast(x.getShape());
+        return mixLast(p, x, mask, training).broadcast(x.getShape()); // the same mean at every position
     }
 
+    /** The masked mean over positions, {@code [B, 1, D]}. */
     @Override
     public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-        NDArray m = mask.expandDims(2);
+        NDArray m = mask.expandDims(2); // [B, L, 1]
         return x.mul(m).sum(new int[] {1}, true).div(m.sum(new int[] {1}, true).maximum(1f));
     }
 

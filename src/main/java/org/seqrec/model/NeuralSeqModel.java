@@ -42,8 +42,7 @@ public abstract class NeuralSeqModel implements RecModel {
 
     /** Item embeddings of {@code ids} (int64, any shape), shape {@code ids.shape + [D]}. */
     public NDArray itemEmbeddings(Params.Bound p, NDArray ids) {
-        return ai.djl.nn.core.Embedding.embedding(ids, p.get(itemTable()), ai.djl.ndarray.types.SparseFormat.DENSE)
-                .singletonOrThrow();
+        return org.seqrec.model.layers.Nn.embedding(ids, p.get(itemTable()));
     }
 
     @Override

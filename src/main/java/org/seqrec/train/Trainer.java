@@ -166,7 +166,7 @@ public final class Trainer {
             line.put("eval_seconds", valid.seconds());
             line.put("seconds", seconds);
             line.put("best_epoch", st.bestEpoch);
-            history.add(line.toString().replace("\n", "").replaceAll("\\s+", " "));
+            history.add(line.toString()); // Jackson's toString is compact: one line
             commit(model, adam, st, history, ckptDir);
             epochListener.accept(line);
             LOG.info(String.format("epoch %d/%d  loss %.4f  valid %s %.4f  HR@10 %.4f  NDCG@10 %.4f  %.1fs (train %.1fs)%s",

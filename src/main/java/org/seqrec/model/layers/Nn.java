@@ -62,6 +62,11 @@ public final class Nn {
         return mask;
     }
 
+    /** Rows {@code ids} (int64, any shape) of an embedding table, shape {@code ids.shape + [D]}. */
+    public static NDArray embedding(NDArray ids, NDArray table) {
+        return ai.djl.nn.core.Embedding.embedding(ids, table, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    }
+
     /** GELU, exact erf form. */
     public static NDArray gelu(NDArray x) {
         return Activation.gelu(x);

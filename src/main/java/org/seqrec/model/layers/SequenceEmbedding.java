@@ -3,7 +3,6 @@ package org.seqrec.model.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Embedding;
 
 /**
  * {@code E = Drop(LN(item_emb[ids] + pos_emb[0..L-1]))}, padded positions then set to exactly 0.
@@ -33,7 +32,7 @@ public final class SequenceEmbedding {
 
     /** Item embeddings of {@code ids} (int64, any shape) with a trailing hidden axis. */
     public NDArray lookup(Params.Bound p, NDArray ids) {
-        return Embedding.embedding(ids, p.get(items), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+        return Nn.embedding(ids, p.get(items));
     }
 
     /** @param ids int64 {@code [B, L]}, left-padded with 0; returns {@code [B, L, D]} */
