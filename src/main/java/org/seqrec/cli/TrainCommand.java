@@ -45,6 +45,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--padding", paramLabel = "MODE", description = "ConvFormer padding: circular (default), reflect, zero.")
     String padding;
 
+    @Option(names = "--heads", paramLabel = "H", description = "Attention heads, attention models (defaults per model: SAR 1, SASRec 2, ...).")
+    Integer heads;
+
+    @Option(names = "--window", paramLabel = "K", description = "SAR: keep attention only between positions with |i - j| <= K (paper Figure 2).")
+    Integer window;
+
     @Option(names = "--layers", paramLabel = "N", description = "Number of blocks (default 2).")
     Integer layers;
 
@@ -86,6 +92,8 @@ final class TrainCommand implements Callable<Integer> {
         put(p, "kernel", kernel);
         put(p, "padding", padding);
         put(p, "layers", layers);
+        put(p, "heads", heads);
+        put(p, "window", window);
         put(p, "hidden", hidden);
         put(p, "max_len", maxLen);
         put(p, "dropout", dropout);

@@ -4,14 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.TokenMixer;
 import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.TrainContext;
-import org.seqrec.train.Trainer;
+import org.seqrec.train.Regime;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -298,7 +296,7 @@ public final class ConvFormer {
     }
 
     /** Registry entry for one variant; trains in the prefix regime. */
-    public static final class Spec implements ModelSpec {
+    public static final class Spec extends NeuralSpec {
         private final Variant variant;
 
         public Spec(Variant variant) {
@@ -325,17 +323,13 @@ public final class ConvFormer {
         }
 
         @Override
-        public RecModel train(TrainContext context) {
-            MetaFormerModel model = build(variant, context.manager(), context.split().data().numItems(), context.params());
-            new Trainer(context).fit(model, new PrefixRegime());
-            return model;
+        public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
+            return ConvFormer.build(variant, manager, numItems, params);
         }
 
         @Override
-        public RecModel load(Path modelDir, TrainContext context, NDManager manager) {
-            MetaFormerModel model = build(variant, manager, context.numItemsFromRun(), context.params());
-            model.load(modelDir);
-            return model;
+        public Regime regime(Map<String, Object> params) {
+            return new PrefixRegime();
         }
     }
 }

@@ -2,13 +2,11 @@ package org.seqrec.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Path;
 import java.util.Map;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.TokenMixer;
 import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.TrainContext;
-import org.seqrec.train.Trainer;
+import org.seqrec.train.Regime;
 
 /**
  * An order-blind control: the meta-former model without position embeddings whose token mixer is
@@ -31,7 +29,7 @@ public final class MeanPool implements TokenMixer {
     }
 
     /** Registry entry {@code meanpool}. */
-    public static final class Spec implements ModelSpec {
+    public static final class Spec extends NeuralSpec {
         @Override
         public String name() {
             return "meanpool";
@@ -48,22 +46,18 @@ public final class MeanPool implements TokenMixer {
             return m;
         }
 
-        static MetaFormerModel build(NDManager manager, int numItems, Map<String, Object> params) {
+        static MetaFormerModel create(NDManager manager, int numItems, Map<String, Object> params) {
             return new MetaFormerModel("meanpool", manager, numItems, Hyper.from(params), (p, name) -> new MeanPool(), false);
         }
 
         @Override
-        public RecModel train(TrainContext context) {
-            MetaFormerModel model = build(context.manager(), context.split().data().numItems(), context.params());
-            new Trainer(context).fit(model, new PrefixRegime());
-            return model;
+        public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
+            return MeanPool.Spec.create(manager, numItems, params);
         }
 
         @Override
-        public RecModel load(Path modelDir, TrainContext context, NDManager manager) {
-            MetaFormerModel model = build(manager, context.numItemsFromRun(), context.params());
-            model.load(modelDir);
-            return model;
+        public Regime regime(Map<String, Object> params) {
+            return new PrefixRegime();
         }
     }
 }

@@ -15,6 +15,10 @@ public final class ModelRegistry {
         register(new ConvFormer.Spec(ConvFormer.Variant.CONV_V));
         register(new ConvFormer.Spec(ConvFormer.Variant.CONV_S));
         register(new MeanPool.Spec());
+        register(new FmlpRec.Spec());
+        for (Sar.Variant v : Sar.Variant.values()) {
+            register(new Sar.Spec(v));
+        }
     }
 
     private ModelRegistry() {}

@@ -40,9 +40,38 @@ public abstract class NeuralSeqModel implements RecModel {
     /** The name of the item embedding table in {@link #params()}: {@code [n + 1, D]}. */
     protected abstract String itemTable();
 
+    /**
+     * Hidden states at every position, {@code [B, L, D]}, for regimes that train on all positions
+     * ({@code all-positions}, Cloze). Only models whose position {@code j} may be trained to predict
+     * an item (a causal model, or a masked one) implement it.
+     */
+    public NDArray encodeAll(Params.Bound p, NDArray ids, boolean training) {
+        throw new UnsupportedOperationException(name() + " does not expose every position's state");
+    }
+
     /** Item embeddings of {@code ids} (int64, any shape), shape {@code ids.shape + [D]}. */
     public NDArray itemEmbeddings(Params.Bound p, NDArray ids) {
         return org.seqrec.model.layers.Nn.embedding(ids, p.get(itemTable()));
+    }
+
+    /**
+     * Scores of items {@code ids} for representations {@code rep}: {@code rep [..., D]} and
+     * {@code ids [...]} with the same leading shape give {@code [...]}. The default is the dot
+     * product with the item table; models with an output bias or a separate output table override
+     * this together with {@link #scoreAllItems}.
+     */
+    public NDArray scoreItems(Params.Bound p, NDArray rep, NDArray ids) {
+        return rep.mul(itemEmbeddings(p, ids)).sum(new int[] {-1});
+    }
+
+    /** Scores of every row of the item table (padding row 0 included): {@code [B, D] -> [B, n + 1]}. */
+    public NDArray scoreAllItems(Params.Bound p, NDArray rep) {
+        return rep.matMul(p.get(itemTable()).transpose());
+    }
+
+    /** The input ids the model reads for a user's history at evaluation: left-padded {@code [B, L]}. */
+    protected NDArray evalInputs(EvalBatch batch, NDManager manager) {
+        return batch.paddedInputs(manager, maxLen);
     }
 
     @Override
@@ -59,17 +88,16 @@ public abstract class NeuralSeqModel implements RecModel {
     public NDArray scoreAll(EvalBatch batch, NDManager manager) {
         JniUtils.setGradMode(false); // per thread in PyTorch: callers may be any thread
         Params.Bound p = params.bind(manager);
-        NDArray rep = encodeLast(p, batch.paddedInputs(manager, maxLen), false);
-        return rep.matMul(p.get(itemTable()).transpose());
+        return scoreAllItems(p, encodeLast(p, evalInputs(batch, manager), false));
     }
 
     @Override
     public NDArray scoreCandidates(EvalBatch batch, NDArray candidates, NDManager manager) {
         JniUtils.setGradMode(false);
         Params.Bound p = params.bind(manager);
-        NDArray rep = encodeLast(p, batch.paddedInputs(manager, maxLen), false); // [B, D]
-        NDArray cand = itemEmbeddings(p, candidates); // [B, C, D]
-        return cand.batchMatMul(rep.expandDims(2)).squeeze(2);
+        NDArray rep = encodeLast(p, evalInputs(batch, manager), false); // [B, D]
+        long c = candidates.getShape().get(1);
+        return scoreItems(p, rep.expandDims(1).broadcast(rep.getShape().get(0), c, rep.getShape().get(1)), candidates);
     }
 
     /** The representation at the last position of {@code [B, L, D]} states: {@code [B, D]}. */

@@ -92,10 +92,9 @@ public final class PrefixRegime implements Regime {
             }
             NDArray ids = m.create(inputs, new Shape(b, maxLen));
             NDArray rep = model.encodeLast(p, ids, true); // [B, D]
-            NDArray posLogit = rep.mul(model.itemEmbeddings(p, m.create(pos))).sum(new int[] {1});
-            NDArray negLogit = rep.mul(model.itemEmbeddings(p, m.create(neg))).sum(new int[] {1});
-            // -log σ(x) = softplus(-x); -log(1 - σ(x)) = softplus(x)
-            return Activation.softPlus(posLogit.neg()).add(Activation.softPlus(negLogit)).mean();
+            NDArray posLogit = model.scoreItems(p, rep, m.create(pos));
+            NDArray negLogit = model.scoreItems(p, rep, m.create(neg));
+            return binaryLoss(posLogit, negLogit).mean();
         }
 
         /** Uniform over items not in {@code s[from..to]} (at most L + 1 items to avoid). */
@@ -118,5 +117,13 @@ public final class PrefixRegime implements Regime {
                 }
             }
         }
+    }
+
+    /**
+     * Per-sample {@code -log σ(pos) - log(1 - σ(neg))}, computed as {@code softplus(-pos) + softplus(neg)}
+     * for stability.
+     */
+    static NDArray binaryLoss(NDArray posLogit, NDArray negLogit) {
+        return Activation.softPlus(posLogit.neg()).add(Activation.softPlus(negLogit));
     }
 }

@@ -1,0 +1,35 @@
+package org.seqrec.model;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Map;
+import org.seqrec.train.Regime;
+import org.seqrec.train.TrainContext;
+import org.seqrec.train.Trainer;
+
+/**
+ * The registry entry of a neural model: how to build it from a run's params and which training
+ * regime it uses; training with the shared {@link Trainer} and loading saved weights are written
+ * once here.
+ */
+public abstract class NeuralSpec implements ModelSpec {
+    /** The untrained model for {@code numItems} items and a run's (defaults-merged) params. */
+    public abstract NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params);
+
+    /** The regime the model trains in (protocols.md section 3). */
+    public abstract Regime regime(Map<String, Object> params);
+
+    @Override
+    public RecModel train(TrainContext context) {
+        NeuralSeqModel model = build(context.manager(), context.split().data().numItems(), context.params());
+        new Trainer(context).fit(model, regime(context.params()));
+        return model;
+    }
+
+    @Override
+    public RecModel load(Path modelDir, TrainContext context, NDManager manager) {
+        NeuralSeqModel model = build(manager, context.numItemsFromRun(), context.params());
+        model.load(modelDir);
+        return model;
+    }
+}

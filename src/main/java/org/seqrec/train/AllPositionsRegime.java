@@ -1,0 +1,91 @@
+package org.seqrec.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.SplitMix64;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.model.layers.Params;
+
+/**
+ * The {@code all-positions} regime (SASRec, GRU4Rec; protocols.md section 3): one sample per user
+ * and epoch. With the training part {@code t} of length T, the input is the last {@code L} items of
+ * {@code t[0..T-2]} and position {@code j} is trained to predict the item after it, under the
+ * model's causal mask ({@link NeuralSeqModel#encodeAll}). One negative per position, drawn uniformly
+ * from the items not in the user's training part (as in SASRec's code), fresh every epoch; loss
+ * {@code -log σ(pos) - log(1 - σ(neg))} averaged over real (unpadded) positions.
+ */
+public final class AllPositionsRegime implements Regime {
+    @Override
+    public String name() {
+        return "all-positions";
+    }
+
+    @Override
+    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+        int[] users = shuffledUsers(split, rng, 2);
+        return new Regime.Epoch() {
+            @Override
+            public int size() {
+                return users.length;
+            }
+
+            @Override
+            public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
+                int b = to - from;
+                long[] inputs = new long[b * maxLen];
+                long[] pos = new long[b * maxLen];
+                long[] neg = new long[b * maxLen];
+                float[] real = new float[b * maxLen];
+                int numItems = split.data().numItems();
+                for (int r = 0; r < b; r++) {
+                    int u = users[from + r];
+                    int[] t = split.train(u);
+                    int len = Math.min(t.length - 1, maxLen); // positions holding a (input, target) pair
+                    int[] avoid = t.clone();
+                    Arrays.sort(avoid);
+                    for (int j = 0; j < len; j++) {
+                        int at = r * maxLen + maxLen - len + j;
+                        int src = t.length - 1 - len + j;
+                        inputs[at] = t[src];
+                        pos[at] = t[src + 1];
+                        neg[at] = drawNegative(rng, avoid, numItems);
+                        real[at] = 1f;
+                    }
+                }
+                Shape shape = new Shape(b, maxLen);
+                NDArray states = model.encodeAll(p, m.create(inputs, shape), true); // [B, L, D]
+                NDArray posLogit = model.scoreItems(p, states, m.create(pos, shape));
+                NDArray negLogit = model.scoreItems(p, states, m.create(neg, shape));
+                NDArray mask = m.create(real, shape).toType(posLogit.getDataType(), false);
+                return PrefixRegime.binaryLoss(posLogit, negLogit).mul(mask).sum().div(mask.sum());
+            }
+        };
+    }
+
+    /** The users with at least {@code minTrain} training items, in an order shuffled by {@code rng}. */
+    static int[] shuffledUsers(LeaveOneOut split, SplitMix64 rng, int minTrain) {
+        int[] users = Arrays.stream(split.users()).filter(u -> split.trainLength(u) >= minTrain).toArray();
+        for (int i = users.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = users[i];
+            users[i] = users[j];
+            users[j] = tmp;
+        }
+        return users;
+    }
+
+    /** Uniform over {@code 1..numItems} minus the sorted {@code avoid}. */
+    static int drawNegative(SplitMix64 rng, int[] sortedAvoid, int numItems) {
+        for (int attempt = 0; attempt < 10_000; attempt++) {
+            int item = 1 + rng.nextInt(numItems);
+            if (Arrays.binarySearch(sortedAvoid, item) < 0) {
+                return item;
+            }
+        }
+        throw new IllegalStateException("no item outside the user's training part to draw a negative from ("
+                + numItems + " items)");
+    }
+}

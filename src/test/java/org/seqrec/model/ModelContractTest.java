@@ -1,0 +1,121 @@
+package org.seqrec.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.seqrec.Recommender;
+import org.seqrec.data.DataSource;
+import org.seqrec.data.Dataset;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.eval.EvalBatch;
+import org.seqrec.eval.Protocol;
+import org.seqrec.testutil.Synthetic;
+import org.seqrec.train.Runs;
+import org.seqrec.util.Json;
+import org.seqrec.util.Progress;
+
+/**
+ * What every neural model in the registry must do, on a tiny fixture: score shapes, finite
+ * outputs, a training loss that falls, and a saved run that scores exactly as the trained model.
+ */
+class ModelContractTest {
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void quiet() {
+        Progress.setEnabled(false);
+    }
+
+    static Stream<String> neuralModels() {
+        return StreamSupport.stream(ModelRegistry.names().spliterator(), false)
+                .filter(n -> ModelRegistry.get(n) instanceof NeuralSpec);
+    }
+
+    /** Small settings, only the keys the model knows. */
+    static Map<String, Object> small(String model, int epochs) {
+        Map<String, Object> wanted = new LinkedHashMap<>();
+        wanted.put("hidden", 16);
+        wanted.put("max_len", 8);
+        wanted.put("kernel", 4);
+        wanted.put("dropout", 0.1);
+        wanted.put("attn_dropout", 0.1);
+        wanted.put("lr", 1e-2);
+        wanted.put("batch", 64);
+        wanted.put("epochs", epochs);
+        wanted.put("patience", epochs);
+        wanted.put("local", 4);
+        wanted.put("pool", 2);
+        Map<String, Object> known = ModelRegistry.get(model).defaults();
+        Map<String, Object> p = new LinkedHashMap<>();
+        wanted.forEach((k, v) -> {
+            if (known.containsKey(k)) {
+                p.put(k, v);
+            }
+        });
+        return p;
+    }
+
+    @ParameterizedTest
+    @MethodSource("neuralModels")
+    void scoresHaveTheRightShapeAndAreFinite(String name) {
+        Dataset data = Synthetic.random(12, 30, 3, 12, 5);
+        LeaveOneOut split = new LeaveOneOut(data);
+        Map<String, Object> params = new LinkedHashMap<>(ModelRegistry.get(name).defaults());
+        params.putAll(small(name, 1));
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(1);
+            NeuralSeqModel model = ((NeuralSpec) ModelRegistry.get(name)).build(m, data.numItems(), params);
+            int[][] histories = new int[split.numUsers()][];
+            for (int i = 0; i < histories.length; i++) {
+                histories[i] = split.input(split.users()[i], LeaveOneOut.Part.TEST);
+            }
+            EvalBatch batch = EvalBatch.ofHistories(histories);
+            NDArray all = model.scoreAll(batch, m);
+            assertThat(all.getShape().getShape()).containsExactly(12, 31);
+            assertThat(all.isNaN().any().getBoolean()).isFalse();
+            NDArray cand = m.arange(1, 6).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(1, 5).repeat(0, 12);
+            NDArray some = model.scoreCandidates(batch, cand, m);
+            assertThat(some.getShape().getShape()).containsExactly(12, 5);
+            // the candidates' scores are the matching columns of the full score matrix
+            assertThat(some.toFloatArray()).containsExactly(all.get(":, 1:6").toFloatArray(), org.assertj.core.data.Offset.offset(1e-4f));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("neuralModels")
+    void lossFallsAndTheSavedRunScoresLikeTheTrainedModel(String name) throws Exception {
+        Dataset d = Synthetic.repeatedCycles(60, 40, 4, 6, 12, 3);
+        Path data = dir.resolve("cycles.txt");
+        d.writeFmlp(data);
+        Path run = dir.resolve(name);
+        Runs.train(new Runs.TrainRequest(name, small(name, 4), DataSource.fmlp(data), run, 7, Protocol.FULL, null, 42, true,
+                32, false, false));
+        List<Double> losses = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("history.jsonl"))) {
+            losses.add(Json.MAPPER.readTree(line).path("loss").asDouble());
+        }
+        assertThat(losses).hasSize(4).allMatch(Double::isFinite);
+        assertThat(losses.get(3)).as("losses %s", losses).isLessThan(losses.get(0));
+        JsonNode atTraining = Json.read(run.resolve("results-full.json"));
+        JsonNode reloaded = Runs.evaluate(run, Protocol.FULL, new Runs.NegativesChoice(null, 42), 16);
+        assertThat(reloaded.path("test")).isEqualTo(atTraining.path("test"));
+        try (Recommender r = Recommender.load(run)) {
+            assertThat(r.recommend(List.of("3", "7", "11"), 5, true).items()).hasSize(5);
+        }
+    }
+}
