@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Trains and evaluates several models x seeds on one dataset with the Table C3 settings (each model's
+# defaults; L 50, D 64, 2 layers, dropout 0.5, lr 1e-3, batch 256, <= 200 epochs, patience 10), with
+# the user-facing commands, sampled protocol (negatives drawn with seed 42, as `data sample --seed 42`).
+# Used for the SAR study (paper Table 1 / B2) and the baseline columns of Tables 3 and 7:
+#   MODELS="sar sar-o sar-p sar-r sar-w" SEEDS="42 1 2" NAME=sar-study bench/models-beauty.sh
+#   MODELS="sasrec fmlp-rec gru4rec caser bert4rec fastformer poolingformer" NAME=baselines bench/models-beauty.sh
+# Resumable: finished runs are skipped, a killed one continues from its last epoch. Long on a CPU: run
+# it in the background (nohup ... &). After every run it rewrites bench/results/NAME.{json,md}: each
+# run beside the paper's figures, and per model the mean and standard deviation over the seeds that
+# finished.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${SHARED:-../shared/data/fmlp}
+DATA=${DATA:-Beauty}
+PROTOCOL=${PROTOCOL:-sampled}
+MODELS=${MODELS:-"sar sar-o sar-p sar-r sar-w"}
+SEEDS=${SEEDS:-42}
+NAME=${NAME:-models-$DATA}
+OUT=${OUT:-bench/out/models}
+THREADS=${THREADS:-2}
+mkdir -p "$OUT/runs" bench/results
+
+report() {
+  local runs=()
+  for m in $MODELS; do
+    for s in $SEEDS; do
+      local r="$OUT/runs/$m-$PROTOCOL-$DATA-seed$s"
+      [ -f "$r/results-$PROTOCOL.json" ] && runs+=("$r")
+    done
+  done
+  [ ${#runs[@]} -gt 0 ] || return 0
+  bin/seqrec -q report --runs "$(IFS=,; echo "${runs[*]}")" --protocol "$PROTOCOL" \
+    --paper bench/paper/convformer.json --out "bench/results/$NAME" > /dev/null
+}
+
+for s in $SEEDS; do
+  for m in $MODELS; do
+    name="$m-$PROTOCOL-$DATA-seed$s"
+    dir="$OUT/runs/$name"
+    if [ -f "$dir/results-$PROTOCOL.json" ]; then
+      echo "== $name: done, skipped"
+      continue
+    fi
+    resume=()
+    [ -f "$dir/checkpoint/state.json" ] && resume=(--resume)
+    echo "== $name: training $(date -u +%FT%TZ)"
+    bin/seqrec train --model "$m" --data "$SHARED/$DATA.txt" --out "$dir" "${resume[@]}" --overwrite \
+      --seed "$s" --protocol "$PROTOCOL" --threads "$THREADS" || echo "== $name: FAILED (exit $?)"
+    report
+  done
+done
+report
