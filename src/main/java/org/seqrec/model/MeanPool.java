@@ -17,6 +17,11 @@ import org.seqrec.train.Regime;
  */
 public final class MeanPool implements TokenMixer {
     @Override
+    public boolean ignoresPadding() {
+        return true;
+    }
+
+    @Override
     public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
         return mixLast(p, x, mask, training).broadcast(x.getShape()); // the same mean at every position
     }

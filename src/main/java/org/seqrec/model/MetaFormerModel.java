@@ -11,12 +11,15 @@ import org.seqrec.model.layers.TokenMixer;
 
 /**
  * Shared embedding, N meta-former blocks with a pluggable token mixer, dot-product scorer at
- * position {@code L-1}: ConvFormer and its variants (and later FMLP-Rec and the SAR family).
+ * position {@code L-1}: ConvFormer and its variants, FMLP-Rec, the SAR family, FastFormer and
+ * PoolingFormer. Padded embeddings are zeroed unless the mixer ignores padding
+ * ({@link TokenMixer#ignoresPadding}).
  */
 public class MetaFormerModel extends NeuralSeqModel {
     private final String name;
     private final SequenceEmbedding embedding;
     private final List<MetaFormerBlock> blocks = new ArrayList<>();
+    private final boolean zeroPadding;
 
     public MetaFormerModel(String name, NDManager manager, int numItems, Hyper h, TokenMixer.Factory mixer) {
         this(name, manager, numItems, h, mixer, true);
@@ -31,6 +34,7 @@ public class MetaFormerModel extends NeuralSeqModel {
         for (int i = 0; i < h.layers(); i++) {
             blocks.add(new MetaFormerBlock(params, "blocks." + i, h.hidden(), h.dropout(), mixer));
         }
+        this.zeroPadding = blocks.isEmpty() || !blocks.get(0).mixer().ignoresPadding();
     }
 
     @Override
@@ -46,7 +50,7 @@ public class MetaFormerModel extends NeuralSeqModel {
     /** Hidden states of every position after all blocks, {@code [B, L, D]} (for tests and analysis). */
     public NDArray encodeAll(Params.Bound p, NDArray ids, boolean training) {
         NDArray mask = SequenceEmbedding.mask(ids);
-        NDArray x = embedding.forward(p, ids, mask, training);
+        NDArray x = embedding.forward(p, ids, mask, training, zeroPadding);
         for (MetaFormerBlock b : blocks) {
             x = b.forward(p, x, mask, training, false);
         }
@@ -56,7 +60,7 @@ public class MetaFormerModel extends NeuralSeqModel {
     @Override
     public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
         NDArray mask = SequenceEmbedding.mask(ids);
-        NDArray x = embedding.forward(p, ids, mask, training);
+        NDArray x = embedding.forward(p, ids, mask, training, zeroPadding);
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(p, x, mask, training, i == blocks.size() - 1);
         }

@@ -16,6 +16,9 @@ public final class ModelRegistry {
         register(new ConvFormer.Spec(ConvFormer.Variant.CONV_S));
         register(new MeanPool.Spec());
         register(new FmlpRec.Spec());
+        register(new SasRec.Spec());
+        register(new Bert4Rec.Spec());
+        register(new Gru4Rec.Spec());
         for (Sar.Variant v : Sar.Variant.values()) {
             register(new Sar.Spec(v));
         }

@@ -73,6 +73,11 @@ public final class Sar {
         }
 
         @Override
+        public boolean ignoresPadding() {
+            return true;
+        }
+
+        @Override
         public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
             return apply(p, x, mask, training, x.getShape().get(1));
         }
@@ -124,6 +129,11 @@ public final class Sar {
         NoMixer(Params p, String name, int d) {
             this.v = new Dense(p, name + ".v", d, d);
             this.out = new Dense(p, name + ".out", d, d);
+        }
+
+        @Override
+        public boolean ignoresPadding() {
+            return true;
         }
 
         @Override
@@ -184,6 +194,11 @@ public final class Sar {
             NDArray keys = mask.sub(1f).mul(-SelfAttention.MASKED).reshape(bs, 1, len);
             NDArray a = q.matMul(project(p, x, 1).transpose(0, 2, 1)).div((float) Math.sqrt(d)).add(keys).softmax(-1);
             return out.forward(p, Nn.dropout(p, a, attnDropout, training).matMul(project(p, x, 2)));
+        }
+
+        @Override
+        public boolean ignoresPadding() {
+            return true;
         }
 
         @Override

@@ -37,6 +37,11 @@ public final class Params {
         return add(name, manager.randomNormal(0f, std, shape, ai.djl.ndarray.types.DataType.FLOAT32), true);
     }
 
+    /** A trainable weight drawn uniformly from [-bound, bound] (Xavier/Glorot when bound = sqrt(6 / (in + out))). */
+    public String uniform(String name, Shape shape, float bound) {
+        return add(name, manager.randomUniform(-bound, bound, shape, ai.djl.ndarray.types.DataType.FLOAT32), true);
+    }
+
     public String zeros(String name, Shape shape) {
         return add(name, manager.zeros(shape), true);
     }

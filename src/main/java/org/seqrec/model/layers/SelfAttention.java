@@ -50,6 +50,11 @@ public final class SelfAttention implements TokenMixer {
     }
 
     @Override
+    public boolean ignoresPadding() {
+        return true;
+    }
+
+    @Override
     public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
         return attend(p, q.forward(p, x), x, mask, training);
     }
@@ -60,7 +65,15 @@ public final class SelfAttention implements TokenMixer {
     }
 
     /**
-     * Queries {@code query [B, Lq, D]} (the last Lq positions) against keys and values from
+     * Attention whose queries come from {@code queryInput [B, Lq, D]} (the last Lq positions) and keys
+     * and values from {@code x [B, L, D]}: SASRec queries with the layer-normalised sequence.
+     */
+    public NDArray cross(Params.Bound p, NDArray queryInput, NDArray x, NDArray mask, boolean training) {
+        return attend(p, q.forward(p, queryInput), x, mask, training);
+    }
+
+    /**
+     * Queries {@code query [B, Lq, D]} (already projected) (the last Lq positions) against keys and values from
      * {@code kv [B, L, D]}: for attention between two sequences (PoolingFormer's second level).
      */
     public NDArray attend(Params.Bound p, NDArray query, NDArray x, NDArray mask, boolean training) {

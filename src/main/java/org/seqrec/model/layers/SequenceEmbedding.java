@@ -37,12 +37,17 @@ public final class SequenceEmbedding {
 
     /** @param ids int64 {@code [B, L]}, left-padded with 0; returns {@code [B, L, D]} */
     public NDArray forward(Params.Bound p, NDArray ids, NDArray mask, boolean training) {
+        return forward(p, ids, mask, training, true);
+    }
+
+    /** @param zeroPadding whether padded positions are set to exactly 0 (see {@link TokenMixer#ignoresPadding}) */
+    public NDArray forward(Params.Bound p, NDArray ids, NDArray mask, boolean training, boolean zeroPadding) {
         NDArray e = lookup(p, ids);
         if (positions != null) {
             e = e.add(p.get(positions));
         }
         e = Nn.dropout(p, norm.forward(p, e), dropout, training);
-        return e.mul(mask.expandDims(2));
+        return zeroPadding ? e.mul(mask.expandDims(2).toType(e.getDataType(), false)) : e;
     }
 
     /** {@code [B, L]} float32: 1 where {@code ids > 0}. */

@@ -22,6 +22,19 @@ public interface TokenMixer {
         return mix(p, x, mask, training).get(new ai.djl.ndarray.index.NDIndex(":, -1:, :"));
     }
 
+    /**
+     * Whether the mixer's output at a real position never depends on padded positions (attention
+     * with padded keys masked, a masked mean, no mixing). Then the model does not zero the padded
+     * embeddings: real positions are unaffected either way, and the empty-history sample of the
+     * prefix regime keeps non-zero inputs. Zeroed, that sample feeds exact zeros into every LayerNorm
+     * while the biases are still 0, where {@code 1 / sqrt(var + 1e-12)} multiplies gradients by 1e6
+     * per LayerNorm; SAR's squared gradients overflowed Adam's second moment to NaN in the first
+     * epoch on Beauty. (The reference code of SASRec and FMLP-Rec does not zero them either.)
+     */
+    default boolean ignoresPadding() {
+        return false;
+    }
+
     /** Builds one mixer per block; {@code name} prefixes its weights. */
     @FunctionalInterface
     interface Factory {

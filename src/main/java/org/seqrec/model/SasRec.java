@@ -1,0 +1,126 @@
+package org.seqrec.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.seqrec.model.layers.Dense;
+import org.seqrec.model.layers.Nn;
+import org.seqrec.model.layers.Norm;
+import org.seqrec.model.layers.Params;
+import org.seqrec.model.layers.SelfAttention;
+import org.seqrec.model.layers.SequenceEmbedding;
+import org.seqrec.train.AllPositionsRegime;
+import org.seqrec.train.Regime;
+
+/**
+ * SASRec as in Kang and McAuley (ICDM 2018) and their code: item embeddings scaled by sqrt(D) plus
+ * learned positions, dropout, padding zeroed; each block queries with the layer-normalised sequence,
+ * {@code S = LN(R) + MHA(LN(R), R)} under a causal mask with padded keys masked, then
+ * {@code R' = LN(S); R'' = R' + FFN(R')} with a point-wise ReLU FFN D -> D -> D and dropout, padding
+ * zeroed again; a final LayerNorm. Trained in the all-positions regime (BCE, one negative per
+ * position). Defaults follow the ConvFormer paper's Table C3 common settings (D 64, 2 blocks, L 50,
+ * dropout 0.5, lr 1e-3, batch 256) with 2 heads, as in the FMLP-Rec code whose SASRec figures the
+ * paper reports.
+ */
+public final class SasRec extends NeuralSeqModel {
+    private final String items;
+    private final String positions;
+    private final List<Block> blocks = new ArrayList<>();
+    private final Norm last;
+    private final int d;
+    private final float dropout;
+
+    private static final class Block {
+        final Norm attnNorm;
+        final SelfAttention attention;
+        final Norm ffnNorm;
+        final Dense ffn1;
+        final Dense ffn2;
+
+        Block(Params p, String name, int d, int heads, float attnDropout) {
+            attnNorm = new Norm(p, name + ".attn_norm", d);
+            attention = new SelfAttention(p, name + ".attn", d, heads, attnDropout, true, 0);
+            ffnNorm = new Norm(p, name + ".ffn_norm", d);
+            ffn1 = new Dense(p, name + ".ffn1", d, d);
+            ffn2 = new Dense(p, name + ".ffn2", d, d);
+        }
+    }
+
+    public SasRec(NDManager manager, int numItems, Hyper h, int heads) {
+        super(manager, numItems, h.maxLen());
+        this.d = h.hidden();
+        this.dropout = h.dropout();
+        this.items = params.normal("item_emb", new Shape(numItems + 1, d), 0.02f);
+        this.positions = params.normal("pos_emb", new Shape(h.maxLen(), d), 0.02f);
+        for (int i = 0; i < h.layers(); i++) {
+            blocks.add(new Block(params, "blocks." + i, d, heads, h.attnDropout()));
+        }
+        this.last = new Norm(params, "last_norm", d);
+    }
+
+    @Override
+    public String name() {
+        return "sasrec";
+    }
+
+    @Override
+    protected String itemTable() {
+        return items;
+    }
+
+    @Override
+    public NDArray encodeAll(Params.Bound p, NDArray ids, boolean training) {
+        NDArray mask = SequenceEmbedding.mask(ids);
+        NDArray keep = mask.expandDims(2);
+        NDArray x = Nn.embedding(ids, p.get(items)).mul((float) Math.sqrt(d)).add(p.get(positions));
+        x = Nn.dropout(p, x, dropout, training).mul(keep);
+        for (Block b : blocks) {
+            NDArray q = b.attnNorm.forward(p, x);
+            x = q.add(b.attention.cross(p, q, x, mask, training));
+            x = b.ffnNorm.forward(p, x);
+            NDArray hidden = Nn.dropout(p, Activation.relu(b.ffn1.forward(p, x)), dropout, training);
+            x = x.add(Nn.dropout(p, b.ffn2.forward(p, hidden), dropout, training)).mul(keep);
+        }
+        return last.forward(p, x);
+    }
+
+    @Override
+    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
+        return last(encodeAll(p, ids, training));
+    }
+
+    /** Registry entry {@code sasrec}. */
+    public static final class Spec extends NeuralSpec {
+        @Override
+        public String name() {
+            return "sasrec";
+        }
+
+        @Override
+        public String description() {
+            return "SASRec (Kang & McAuley 2018): multi-head causal Transformer, all-positions BCE";
+        }
+
+        @Override
+        public Map<String, Object> defaults() {
+            Map<String, Object> m = Hyper.defaults();
+            m.put("attn_dropout", 0.5);
+            m.put("heads", 2);
+            return m;
+        }
+
+        @Override
+        public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
+            return new SasRec(manager, numItems, Hyper.from(params), Hyper.intOf(params, "heads", 2));
+        }
+
+        @Override
+        public Regime regime(Map<String, Object> params) {
+            return new AllPositionsRegime();
+        }
+    }
+}
