@@ -100,7 +100,9 @@ public final class Bert4Rec extends NeuralSeqModel {
     @Override
     protected NDArray evalInputs(EvalBatch batch, NDManager manager) {
         NDArray history = batch.paddedInputs(manager, maxLen - 1);
-        NDArray masks = manager.full(new Shape(batch.size(), 1), (long) maskToken());
+        long[] tokens = new long[batch.size()];
+        java.util.Arrays.fill(tokens, maskToken());
+        NDArray masks = manager.create(tokens, new Shape(batch.size(), 1));
         return history.concat(masks, 1);
     }
 

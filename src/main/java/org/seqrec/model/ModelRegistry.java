@@ -19,6 +19,9 @@ public final class ModelRegistry {
         register(new SasRec.Spec());
         register(new Bert4Rec.Spec());
         register(new Gru4Rec.Spec());
+        register(new Caser.Spec());
+        register(new FastFormer.Spec());
+        register(new PoolingFormer.Spec());
         for (Sar.Variant v : Sar.Variant.values()) {
             register(new Sar.Spec(v));
         }

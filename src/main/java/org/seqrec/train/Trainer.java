@@ -131,8 +131,14 @@ public final class Trainer {
                             loss = data.loss(model, model.params().bind(m, dropoutRng), from, to, m);
                             gc.backward(loss);
                         }
+                        float value = loss.getFloat();
+                        if (!Float.isFinite(value)) { // stop before the update spoils the weights
+                            throw new SeqrecException(String.format("%s diverged: loss %s at epoch %d, batch %d; the last"
+                                    + " checkpoint is from epoch %d (try a lower --lr)", model.name(), value, epoch,
+                                    batches + 1, epoch - 1));
+                        }
                         adam.step();
-                        lossSum += loss.getFloat();
+                        lossSum += value;
                     }
                     batches++;
                     if (profileSteps > 0 && batches == 2 + profileSteps) {
