@@ -23,12 +23,12 @@ public final class SplitMix64 {
         return Hashing.mix64(state);
     }
 
-    /** Uniform in {@code [0, bound)}, {@code bound} at most 2^31 - 1 (multiply-shift, bias below 2^-31 per draw). */
     /** Uniform in [0, 1), 53 random bits. */
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
+    /** Uniform in {@code [0, bound)}, {@code bound} at most 2^31 - 1 (multiply-shift, bias below 2^-31 per draw). */
     public int nextInt(int bound) {
         if (bound <= 0) {
             throw new IllegalArgumentException("bound must be positive: " + bound);

@@ -72,6 +72,11 @@ public final class PrefixRegime implements Regime {
         }
 
         @Override
+        public String describe(int i) {
+            return "user " + users[i] + ", target t[" + index[i] + "] of " + Math.min(split.trainLength(users[i]), maxLen);
+        }
+
+        @Override
         public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
             int b = to - from;
             long[] inputs = new long[b * maxLen];

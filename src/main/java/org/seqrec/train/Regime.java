@@ -21,6 +21,11 @@ public interface Regime {
     interface Epoch {
         int size();
 
+        /** Sample {@code i} in words, for diagnostics. */
+        default String describe(int i) {
+            return "sample " + i;
+        }
+
         /** The mean loss of samples {@code [from, to)}, computed with weights {@code p}, arrays in {@code m}. */
         NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m);
     }

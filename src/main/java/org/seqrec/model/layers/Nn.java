@@ -28,11 +28,19 @@ public final class Nn {
     }
 
     /**
-     * Inverted dropout. On the CPU, when the pass has a generator ({@link Params.Bound#dropoutRng}),
-     * the keep-mask is drawn on the host (SplitMix64, 16 bits per element) and multiplied in: the
-     * engine's CPU dropout draws one Bernoulli variate per element serially and took a third of a
-     * ConvFormer training step (see bench/README.md). Elsewhere the engine's dropout is used.
+     * Host-drawn dropout masks, off by default ({@code -Dseqrec.hostDropout=true} turns them on).
+     * With them on, each keep-mask is drawn on the host (SplitMix64, 16 bits per element, from the
+     * pass's {@link Params.Bound#dropoutRng}) and multiplied in. On a CPU that was about a third
+     * faster per ConvFormer step than the engine's dropout, which draws one Bernoulli variate per
+     * element serially (bench/results/epoch-time.md). But SAR trained this way on Beauty had its
+     * gradients blow up to inf within about 100 steps, every time, in float32 and in float64 alike.
+     * With the engine's dropout it ran 450 steps cleanly. The mask statistics are the same, and a
+     * copied mask or another generator did not help. The cause is not understood, so the engine's
+     * dropout is the default.
      */
+    static final boolean HOST_DROPOUT = Boolean.getBoolean("seqrec.hostDropout");
+
+    /** Inverted dropout (the engine's, unless {@link #HOST_DROPOUT}). */
     public static NDArray dropout(Params.Bound p, NDArray x, float rate, boolean training) {
         if (!training || rate <= 0f) {
             return x;
@@ -41,7 +49,7 @@ public final class Nn {
             return x.zerosLike();
         }
         SplitMix64 rng = p.dropoutRng();
-        if (rng == null || !x.getDevice().equals(Device.cpu())) {
+        if (!HOST_DROPOUT || rng == null || !x.getDevice().equals(Device.cpu())) {
             return Dropout.dropout(x, rate, true).singletonOrThrow();
         }
         return x.mul(x.getManager().create(mask(rng, (int) x.getShape().size(), rate), x.getShape()));
