@@ -23,12 +23,15 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--paper", paramLabel = "FILE", description = "Reference figures, e.g. bench/paper/convformer.json.")
     Path paper;
 
+    @Option(names = "--baseline", paramLabel = "MODEL", description = "Compare every other model with this one over matched seeds (mean difference, paired t-test).")
+    String baseline;
+
     @Option(names = "--out", paramLabel = "PREFIX", description = "Write PREFIX.json and PREFIX.md (default: print Markdown only).")
     Path out;
 
     @Override
     public Integer call() {
-        ObjectNode report = RunReport.build(runs, Protocol.parse(protocol), paper);
+        ObjectNode report = RunReport.build(runs, Protocol.parse(protocol), paper, baseline);
         String md = RunReport.markdown(report);
         if (out != null) {
             Json.write(Path.of(out + ".json"), report);

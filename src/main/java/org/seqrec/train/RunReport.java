@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.apache.commons.math3.stat.inference.TTest;
 import org.seqrec.eval.Protocol;
 import org.seqrec.util.Json;
 import org.seqrec.util.SeqrecException;
@@ -19,6 +24,23 @@ public final class RunReport {
     private RunReport() {}
 
     public static ObjectNode build(List<Path> runs, Protocol protocol, Path paper) {
+        return build(runs, protocol, paper, null);
+    }
+
+    /**
+     * @param baseline a model name, or null: per dataset, each other model's mean difference from it
+     *     over the seeds both have, with a two-sided paired t-test when there are at least 2
+     */
+    public static ObjectNode build(List<Path> runs, Protocol protocol, Path paper, String baseline) {
+        ObjectNode out = table(runs, protocol, paper);
+        out.set("summary", summary(out, protocol, baseline));
+        if (baseline != null) {
+            out.put("baseline", baseline);
+        }
+        return out;
+    }
+
+    private static ObjectNode table(List<Path> runs, Protocol protocol, Path paper) {
         JsonNode reference = paper == null ? null : Json.read(paper).path(protocol.key());
         ObjectNode out = Json.object();
         out.put("protocol", protocol.key());
@@ -52,6 +74,82 @@ public final class RunReport {
         return out;
     }
 
+    /** Per dataset and model: seeds, mean and sample standard deviation of each metric, the paper's figure. */
+    private static ArrayNode summary(ObjectNode report, Protocol protocol, String baseline) {
+        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
+        for (JsonNode row : report.path("runs")) {
+            groups.computeIfAbsent(row.path("dataset").asText() + "\t" + row.path("model").asText(), k -> new ArrayList<>()).add(row);
+        }
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (Map.Entry<String, List<JsonNode>> g : groups.entrySet()) {
+            String[] key = g.getKey().split("\t");
+            ObjectNode row = out.addObject();
+            row.put("dataset", key[0]);
+            row.put("model", key[1]);
+            ArrayNode seeds = row.putArray("seeds");
+            g.getValue().forEach(r -> seeds.add(r.path("seed").asLong()));
+            ObjectNode mean = row.putObject("mean");
+            ObjectNode std = row.putObject("std");
+            for (String m : protocol.reportedMetrics()) {
+                DescriptiveStatistics st = new DescriptiveStatistics();
+                g.getValue().forEach(r -> st.addValue(r.path("test").path(m).asDouble()));
+                mean.put(m, st.getMean());
+                number(std, m, st.getN() > 1 ? st.getStandardDeviation() : Double.NaN);
+            }
+            if (g.getValue().get(0).has("paper_test")) {
+                row.set("paper_test", g.getValue().get(0).path("paper_test"));
+            }
+            List<JsonNode> base = baseline == null ? null : groups.get(key[0] + "\t" + baseline);
+            if (base != null && !key[1].equals(baseline)) {
+                row.set("vs_baseline", compare(g.getValue(), base, protocol));
+            }
+        }
+        return out;
+    }
+
+    /** Mean difference (model - baseline) over matched seeds, and the paired t-test's p-value. */
+    private static ObjectNode compare(List<JsonNode> model, List<JsonNode> base, Protocol protocol) {
+        Map<Long, JsonNode> bySeed = new LinkedHashMap<>();
+        base.forEach(r -> bySeed.put(r.path("seed").asLong(), r));
+        ObjectNode out = Json.object();
+        ArrayNode matched = out.putArray("seeds");
+        List<JsonNode[]> pairs = new ArrayList<>();
+        for (JsonNode r : model) {
+            JsonNode b = bySeed.get(r.path("seed").asLong());
+            if (b != null) {
+                pairs.add(new JsonNode[] {r, b});
+                matched.add(r.path("seed").asLong());
+            }
+        }
+        ObjectNode diff = out.putObject("mean_difference");
+        ObjectNode pValue = out.putObject("paired_t_p");
+        for (String m : protocol.reportedMetrics()) {
+            double[] a = new double[pairs.size()];
+            double[] b = new double[pairs.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = pairs.get(i)[0].path("test").path(m).asDouble();
+                b[i] = pairs.get(i)[1].path("test").path(m).asDouble();
+            }
+            DescriptiveStatistics d = new DescriptiveStatistics();
+            for (int i = 0; i < a.length; i++) {
+                d.addValue(a[i] - b[i]);
+            }
+            number(diff, m, a.length == 0 ? Double.NaN : d.getMean());
+            // undefined with fewer than 2 pairs or identical differences
+            number(pValue, m, a.length >= 2 && d.getStandardDeviation() > 0 ? new TTest().pairedTTest(a, b) : Double.NaN);
+        }
+        return out;
+    }
+
+    /** JSON has no NaN: an undefined statistic is written as null. */
+    private static void number(ObjectNode node, String key, double value) {
+        if (Double.isNaN(value)) {
+            node.putNull(key);
+        } else {
+            node.put(key, value);
+        }
+    }
+
     public static String markdown(ObjectNode report) {
         Protocol p = Protocol.parse(report.path("protocol").asText());
         List<String> metrics = p.reportedMetrics();
@@ -74,11 +172,61 @@ public final class RunReport {
                 sb.append(" |\n");
             }
         }
+        appendSummary(sb, report, metrics);
         String machine = report.path("runs").path(0).path("machine").asText("");
         if (!machine.isEmpty()) {
             sb.append("\nMachine: ").append(machine).append('\n');
         }
         return sb.toString();
+    }
+
+    private static void appendSummary(StringBuilder sb, ObjectNode report, List<String> metrics) {
+        JsonNode summary = report.path("summary");
+        boolean multi = false;
+        for (JsonNode row : summary) {
+            multi |= row.path("seeds").size() > 1;
+        }
+        if (!multi && !report.has("baseline")) {
+            return;
+        }
+        sb.append("\nMean ± standard deviation over the seeds that finished (n = number of seeds)");
+        if (report.has("baseline")) {
+            sb.append("; Δ = mean difference from `").append(report.path("baseline").asText())
+                    .append("` over matched seeds, p = two-sided paired t-test");
+        }
+        sb.append("\n\n| dataset | model | n |");
+        metrics.forEach(m -> sb.append(' ').append(m).append(" |"));
+        sb.append("\n|---|---|---:|");
+        metrics.forEach(m -> sb.append("---:|"));
+        sb.append('\n');
+        for (JsonNode row : summary) {
+            sb.append("| ").append(row.path("dataset").asText()).append(" | ").append(row.path("model").asText()).append(" | ")
+                    .append(row.path("seeds").size()).append(" |");
+            for (String m : metrics) {
+                double sd = row.path("std").path(m).asDouble(Double.NaN);
+                sb.append(String.format(" %.4f", row.path("mean").path(m).asDouble()));
+                sb.append(Double.isNaN(sd) ? " |" : String.format(" ± %.4f |", sd));
+            }
+            sb.append('\n');
+            if (row.has("vs_baseline")) {
+                JsonNode v = row.path("vs_baseline");
+                sb.append("| | Δ vs ").append(report.path("baseline").asText()).append(" | ").append(v.path("seeds").size()).append(" |");
+                for (String m : metrics) {
+                    double p = v.path("paired_t_p").path(m).asDouble(Double.NaN);
+                    sb.append(String.format(" %+.4f", v.path("mean_difference").path(m).asDouble()));
+                    sb.append(Double.isNaN(p) ? " |" : String.format(" (p %.3f) |", p));
+                }
+                sb.append('\n');
+            }
+            if (row.has("paper_test")) {
+                sb.append("| | paper | |");
+                for (String m : metrics) {
+                    JsonNode v = row.path("paper_test").path(m);
+                    sb.append(v.isMissingNode() ? " – |" : String.format(" %.4f |", v.asDouble()));
+                }
+                sb.append('\n');
+            }
+        }
     }
 
     private static void appendRow(StringBuilder sb, JsonNode row, String source, JsonNode values, List<String> metrics) {

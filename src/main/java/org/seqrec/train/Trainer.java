@@ -117,9 +117,10 @@ public final class Trainer {
             double lossSum = 0;
             int batches = 0;
             int profileSteps = epoch == 1 ? ctx.intParam("profile_steps", 0) : 0;
+            int maxBatches = ctx.intParam("max_batches", 0); // > 0: a partial epoch, for timing and smoke runs
             long profileStart = 0;
             try (ProgressBar bar = Progress.bar("epoch " + epoch, data.size(), "samples")) {
-                for (int from = 0; from < data.size(); from += batch) {
+                for (int from = 0; from < data.size() && (maxBatches <= 0 || batches < maxBatches); from += batch) {
                     int to = Math.min(data.size(), from + batch);
                     if (profileSteps > 0 && batches == 2) { // after two warm-up steps
                         Profiler.start();
@@ -169,6 +170,9 @@ public final class Trainer {
             line.put("loss", lossSum / Math.max(1, batches));
             line.set("valid", Json.MAPPER.valueToTree(valid.metrics()));
             line.put("train_seconds", trainSeconds);
+            line.put("regime", regime.name());
+            line.put("batches", batches);
+            line.put("epoch_batches", (data.size() + batch - 1) / batch);
             line.put("eval_seconds", valid.seconds());
             line.put("seconds", seconds);
             line.put("best_epoch", st.bestEpoch);

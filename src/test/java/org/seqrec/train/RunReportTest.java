@@ -1,0 +1,65 @@
+package org.seqrec.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrec.eval.Protocol;
+import org.seqrec.util.Json;
+
+/** Seed aggregation and the paired comparison of {@code seqrec report}, against hand computations. */
+class RunReportTest {
+    @TempDir Path dir;
+
+    private Path run(String model, long seed, double mrr) throws Exception {
+        Path r = dir.resolve(model + "-" + seed);
+        Files.createDirectories(r);
+        ObjectNode res = Json.object();
+        res.put("model", model);
+        res.put("seed", seed);
+        res.putObject("dataset").put("name", "Toy").put("evaluated_users", 10);
+        ObjectNode test = res.putObject("test");
+        for (String m : Protocol.SAMPLED.reportedMetrics()) {
+            test.put(m, m.equals("MRR") ? mrr : 0.5);
+        }
+        res.putObject("valid");
+        Json.write(r.resolve("results-sampled.json"), res);
+        return r;
+    }
+
+    @Test
+    void meanStdAndPairedTTestOverMatchedSeeds() throws Exception {
+        List<Path> runs = new ArrayList<>();
+        double[] a = {0.30, 0.32, 0.34};
+        double[] b = {0.29, 0.30, 0.31};
+        for (int i = 0; i < 3; i++) {
+            runs.add(run("model-a", i + 1, a[i]));
+            runs.add(run("base", i + 1, b[i]));
+        }
+        runs.add(run("base", 9, 0.99)); // no partner: left out of the paired test, kept in the mean
+        ObjectNode report = RunReport.build(runs, Protocol.SAMPLED, null, "base");
+        JsonNode modelA = report.path("summary").get(0);
+        assertThat(modelA.path("model").asText()).isEqualTo("model-a");
+        assertThat(modelA.path("mean").path("MRR").asDouble()).isCloseTo(0.32, within(1e-12));
+        assertThat(modelA.path("std").path("MRR").asDouble()).isCloseTo(0.02, within(1e-12)); // sample sd
+        JsonNode vs = modelA.path("vs_baseline");
+        assertThat(vs.path("seeds")).hasSize(3);
+        assertThat(vs.path("mean_difference").path("MRR").asDouble()).isCloseTo(0.02, within(1e-12));
+        // differences 0.01, 0.02, 0.03: t = 0.02 / (0.01 / sqrt 3) = sqrt 12, df 2; for df 2 the
+        // two-sided p is 1 - t / sqrt(t^2 + 2) = 1 - sqrt(12 / 14)
+        assertThat(vs.path("paired_t_p").path("MRR").asDouble()).isCloseTo(1 - Math.sqrt(12.0 / 14.0), within(1e-9));
+        assertThat(vs.path("paired_t_p").path("HR@10").isNull()).isTrue(); // identical values: undefined
+        JsonNode base = report.path("summary").get(1);
+        assertThat(base.path("seeds")).hasSize(4);
+        assertThat(base.has("vs_baseline")).isFalse();
+        String md = RunReport.markdown(report);
+        assertThat(md).contains("| Toy | model-a | 3 |").contains("0.3200 ± 0.0200").contains("Δ vs base").contains("+0.0200 (p 0.074)");
+    }
+}
