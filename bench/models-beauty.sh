@@ -3,7 +3,7 @@
 # defaults; L 50, D 64, 2 layers, dropout 0.5, lr 1e-3, batch 256, <= 200 epochs, patience 10), with
 # the user-facing commands, sampled protocol (negatives drawn with seed 42, as `data sample --seed 42`).
 # Used for the SAR study (paper Table 1 / B2) and the baseline columns of Tables 3 and 7:
-#   MODELS="sar sar-o sar-p sar-r sar-w" SEEDS="42 1 2" NAME=sar-study bench/models-beauty.sh
+#   MODELS="sar sar-o sar-p sar-r sar-w" SEEDS="42 1 2" NAME=sar-study BASELINE=sar bench/models-beauty.sh
 #   MODELS="sasrec fmlp-rec gru4rec caser bert4rec fastformer poolingformer" NAME=baselines bench/models-beauty.sh
 # Resumable: finished runs are skipped, a killed one continues from its last epoch. Long on a CPU: run
 # it in the background (nohup ... &). After every run it rewrites bench/results/NAME.{json,md}: each
@@ -19,6 +19,7 @@ SEEDS=${SEEDS:-42}
 NAME=${NAME:-models-$DATA}
 OUT=${OUT:-bench/out/models}
 THREADS=${THREADS:-2}
+BASELINE=${BASELINE:-}   # e.g. sar: each model's mean difference from it and a paired t-test over seeds
 mkdir -p "$OUT/runs" bench/results
 
 report() {
@@ -30,7 +31,9 @@ report() {
     done
   done
   [ ${#runs[@]} -gt 0 ] || return 0
-  bin/seqrec -q report --runs "$(IFS=,; echo "${runs[*]}")" --protocol "$PROTOCOL" \
+  local base=()
+  [ -n "$BASELINE" ] && base=(--baseline "$BASELINE")
+  bin/seqrec -q report --runs "$(IFS=,; echo "${runs[*]}")" --protocol "$PROTOCOL" "${base[@]}" \
     --paper bench/paper/convformer.json --out "bench/results/$NAME" > /dev/null
 }
 
