@@ -140,6 +140,11 @@ public final class PopRec implements RecModel {
         }
 
         @Override
+        public java.util.Map<String, Object> defaults() {
+            return java.util.Map.of("scope", "train");
+        }
+
+        @Override
         public RecModel train(TrainContext context) {
             return fit(context.split(), context.stringParam("scope", "train"));
         }

@@ -46,6 +46,7 @@ public final class Runs {
     /** Trains a model into a new run directory, then (unless told not to) evaluates it. */
     public static RunDir train(TrainRequest req) {
         ModelSpec spec = ModelRegistry.get(req.model());
+        checkKnownParams(req.model(), spec, req.params());
         Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
         params.putAll(req.params());
         RunConfig config = new RunConfig(req.model(), params, req.data(), req.seed(), req.protocol().key(),
@@ -179,6 +180,20 @@ public final class Runs {
         if (!a.equals(b)) {
             throw new SeqrecException("cannot resume " + run.dir() + ": its config.json differs from this command's\n  run:     "
                     + a + "\n  command: " + b);
+        }
+    }
+
+    /** A hyper-parameter the model does not read is a mistake (a typo, a flag meant for another model). */
+    static void checkKnownParams(String model, ModelSpec spec, Map<String, Object> given) {
+        java.util.Set<String> known = new java.util.TreeSet<>(spec.defaults().keySet());
+        if (spec instanceof org.seqrec.model.NeuralSpec) {
+            known.addAll(Trainer.OPTIONAL_PARAMS);
+        }
+        for (String key : given.keySet()) {
+            if (!known.contains(key)) {
+                throw new SeqrecException("model " + model + " has no hyper-parameter '" + key + "' (it has: "
+                        + String.join(", ", known) + ")");
+            }
         }
     }
 

@@ -42,6 +42,9 @@ public final class Trainer {
     /** Table C3 training defaults. */
     public static final Map<String, Object> DEFAULTS;
 
+    /** Trainer settings without a default value: an operator profile, partial epochs. */
+    public static final java.util.Set<String> OPTIONAL_PARAMS = java.util.Set.of("profile_steps", "max_batches");
+
     static {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("lr", 1e-3);

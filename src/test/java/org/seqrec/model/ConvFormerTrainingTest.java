@@ -63,6 +63,8 @@ class ConvFormerTrainingTest {
     }
 
     private JsonNode train(String model, Path data, Map<String, Object> params, String name) {
+        params = new LinkedHashMap<>(params);
+        params.keySet().retainAll(ModelRegistry.get(model).defaults().keySet());
         Runs.train(new Runs.TrainRequest(model, params, DataSource.fmlp(data), dir.resolve(name), 3, Protocol.FULL, null, 42,
                 true, 256, false, false));
         return Json.read(dir.resolve(name).resolve("results-full.json"));
