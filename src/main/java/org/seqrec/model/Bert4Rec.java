@@ -108,14 +108,8 @@ public final class Bert4Rec extends NeuralSeqModel {
 
     /** Registry entry {@code bert4rec}. */
     public static final class Spec extends NeuralSpec {
-        @Override
-        public String name() {
-            return "bert4rec";
-        }
-
-        @Override
-        public String description() {
-            return "BERT4Rec (Sun et al. 2019): bidirectional Transformer, Cloze training with a mask token";
+        public Spec() {
+            super("bert4rec", "BERT4Rec (Sun et al. 2019): bidirectional Transformer, Cloze training with a mask token");
         }
 
         @Override

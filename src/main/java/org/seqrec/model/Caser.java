@@ -11,8 +11,6 @@ import java.util.Map;
 import org.seqrec.model.layers.Dense;
 import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Params;
-import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.Regime;
 
 /**
  * Caser (Tang and Wang, WSDM 2018): the embeddings of the last {@code caser_len} items (the paper's
@@ -95,14 +93,8 @@ public final class Caser extends NeuralSeqModel {
 
     /** Registry entry {@code caser}. */
     public static final class Spec extends NeuralSpec {
-        @Override
-        public String name() {
-            return "caser";
-        }
-
-        @Override
-        public String description() {
-            return "Caser (Tang & Wang 2018): horizontal and vertical convolutions over the last items";
+        public Spec() {
+            super("caser", "Caser (Tang & Wang 2018): horizontal and vertical convolutions over the last items");
         }
 
         @Override
@@ -121,9 +113,5 @@ public final class Caser extends NeuralSeqModel {
                     Hyper.intOf(params, "n_v", 4), Hyper.intOf(params, "n_h", 16));
         }
 
-        @Override
-        public Regime regime(Map<String, Object> params) {
-            return new PrefixRegime();
-        }
     }
 }

@@ -8,8 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.TokenMixer;
-import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.Regime;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -300,17 +298,8 @@ public final class ConvFormer {
         private final Variant variant;
 
         public Spec(Variant variant) {
+            super(variant.key, variant.description);
             this.variant = variant;
-        }
-
-        @Override
-        public String name() {
-            return variant.key;
-        }
-
-        @Override
-        public String description() {
-            return variant.description;
         }
 
         @Override
@@ -327,9 +316,5 @@ public final class ConvFormer {
             return ConvFormer.build(variant, manager, numItems, params);
         }
 
-        @Override
-        public Regime regime(Map<String, Object> params) {
-            return new PrefixRegime();
-        }
     }
 }

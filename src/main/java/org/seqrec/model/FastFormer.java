@@ -7,8 +7,6 @@ import org.seqrec.model.layers.Dense;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SelfAttention;
 import org.seqrec.model.layers.TokenMixer;
-import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.Regime;
 
 /**
  * FastFormer (Wu et al. 2021, additive attention) as the token mixer of the meta-former block, as
@@ -70,14 +68,8 @@ public final class FastFormer implements TokenMixer {
 
     /** Registry entry {@code fastformer}; trains in the prefix regime like ConvFormer. */
     public static final class Spec extends NeuralSpec {
-        @Override
-        public String name() {
-            return "fastformer";
-        }
-
-        @Override
-        public String description() {
-            return "FastFormer (Wu et al. 2021): additive attention as the token mixer";
+        public Spec() {
+            super("fastformer", "FastFormer (Wu et al. 2021): additive attention as the token mixer");
         }
 
         @Override
@@ -94,9 +86,5 @@ public final class FastFormer implements TokenMixer {
             return new MetaFormerModel(name(), manager, numItems, h, (p, n) -> new FastFormer(p, n, h.hidden(), heads));
         }
 
-        @Override
-        public Regime regime(Map<String, Object> params) {
-            return new PrefixRegime();
-        }
     }
 }

@@ -6,8 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.TokenMixer;
-import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.Regime;
 
 /**
  * FMLP-Rec (Zhou et al., WWW 2022), the ConvFormer paper's strongest baseline: the meta-former block
@@ -70,14 +68,8 @@ public final class FmlpRec {
 
     /** Registry entry {@code fmlp-rec}; trains in the prefix regime like ConvFormer. */
     public static final class Spec extends NeuralSpec {
-        @Override
-        public String name() {
-            return "fmlp-rec";
-        }
-
-        @Override
-        public String description() {
-            return "FMLP-Rec: learnable frequency-domain filter as the token mixer";
+        public Spec() {
+            super("fmlp-rec", "FMLP-Rec: learnable frequency-domain filter as the token mixer");
         }
 
         @Override
@@ -91,9 +83,5 @@ public final class FmlpRec {
             return new MetaFormerModel(name(), manager, numItems, h, (p, n) -> new FilterMixer(p, n, h.hidden(), h.maxLen()));
         }
 
-        @Override
-        public Regime regime(Map<String, Object> params) {
-            return new PrefixRegime();
-        }
     }
 }

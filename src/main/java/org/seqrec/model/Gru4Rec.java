@@ -71,21 +71,10 @@ public final class Gru4Rec extends NeuralSeqModel {
         return out.forward(p, states);
     }
 
-    @Override
-    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
-        return last(encodeAll(p, ids, training));
-    }
-
     /** Registry entry {@code gru4rec}. */
     public static final class Spec extends NeuralSpec {
-        @Override
-        public String name() {
-            return "gru4rec";
-        }
-
-        @Override
-        public String description() {
-            return "GRU4Rec (Hidasi et al. 2016): GRU over the history, all-positions BCE";
+        public Spec() {
+            super("gru4rec", "GRU4Rec (Hidasi et al. 2016): GRU over the history, all-positions BCE");
         }
 
         @Override

@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import java.util.Map;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.TokenMixer;
-import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.Regime;
 
 /**
  * An order-blind control: the meta-former model without position embeddings whose token mixer is
@@ -35,14 +33,8 @@ public final class MeanPool implements TokenMixer {
 
     /** Registry entry {@code meanpool}. */
     public static final class Spec extends NeuralSpec {
-        @Override
-        public String name() {
-            return "meanpool";
-        }
-
-        @Override
-        public String description() {
-            return "Order-blind control: mean over positions as the token mixer";
+        public Spec() {
+            super("meanpool", "Order-blind control: mean over positions as the token mixer");
         }
 
         @Override
@@ -60,9 +52,5 @@ public final class MeanPool implements TokenMixer {
             return MeanPool.Spec.create(manager, numItems, params);
         }
 
-        @Override
-        public Regime regime(Map<String, Object> params) {
-            return new PrefixRegime();
-        }
     }
 }

@@ -35,7 +35,9 @@ public abstract class NeuralSeqModel implements RecModel {
      *
      * @param ids int64 {@code [B, L]}, left-padded with 0
      */
-    public abstract NDArray encodeLast(Params.Bound p, NDArray ids, boolean training);
+    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
+        return last(encodeAll(p, ids, training)); // models override one of the two, or both
+    }
 
     /** The name of the item embedding table in {@link #params()}: {@code [n + 1, D]}. */
     protected abstract String itemTable();

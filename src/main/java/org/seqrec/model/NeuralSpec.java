@@ -13,11 +13,31 @@ import org.seqrec.train.Trainer;
  * once here.
  */
 public abstract class NeuralSpec implements ModelSpec {
+    private final String name;
+    private final String description;
+
+    protected NeuralSpec(String name, String description) {
+        this.name = name;
+        this.description = description;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
     /** The untrained model for {@code numItems} items and a run's (defaults-merged) params. */
     public abstract NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params);
 
-    /** The regime the model trains in (protocols.md section 3). */
-    public abstract Regime regime(Map<String, Object> params);
+    /** The regime the model trains in (protocols.md section 3); the prefix regime unless overridden. */
+    public Regime regime(Map<String, Object> params) {
+        return new org.seqrec.train.PrefixRegime();
+    }
 
     @Override
     public RecModel train(TrainContext context) {

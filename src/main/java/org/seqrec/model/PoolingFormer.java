@@ -10,8 +10,6 @@ import org.seqrec.model.layers.Dense;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SelfAttention;
 import org.seqrec.model.layers.TokenMixer;
-import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.Regime;
 
 /**
  * PoolingFormer (Zhang et al., ICML 2021) as the token mixer of the meta-former block, written from
@@ -94,14 +92,8 @@ public final class PoolingFormer implements TokenMixer {
 
     /** Registry entry {@code poolingformer}; trains in the prefix regime like ConvFormer. */
     public static final class Spec extends NeuralSpec {
-        @Override
-        public String name() {
-            return "poolingformer";
-        }
-
-        @Override
-        public String description() {
-            return "PoolingFormer (Zhang et al. 2021): local window attention plus attention over max-pooled keys";
+        public Spec() {
+            super("poolingformer", "PoolingFormer (Zhang et al. 2021): local window attention plus attention over max-pooled keys");
         }
 
         @Override
@@ -124,9 +116,5 @@ public final class PoolingFormer implements TokenMixer {
                     (p, n) -> new PoolingFormer(p, n, h.hidden(), heads, local, pool, h.attnDropout()));
         }
 
-        @Override
-        public Regime regime(Map<String, Object> params) {
-            return new PrefixRegime();
-        }
     }
 }

@@ -10,8 +10,6 @@ import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SelfAttention;
 import org.seqrec.model.layers.TokenMixer;
-import org.seqrec.train.PrefixRegime;
-import org.seqrec.train.Regime;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -41,36 +39,22 @@ public final class Sar {
         }
     }
 
-    /**
-     * {@code Dense(Drop_attn(softmax(logits + padding mask)) · (R W_V + b_V))} for a matrix of
-     * logits given by the subclass: the part SAR-O, SAR-R and SAR-P share.
-     */
-    abstract static class MatrixMixer implements TokenMixer {
-        private final Dense v;
-        private final Dense out;
-        private final float attnDropout;
+    /** {@code softmax(logits + bias)} over keys, padded keys ({@code mask [B, L]} = 0) biased by -10000. */
+    static NDArray attention(NDArray logits, NDArray mask) {
+        long b = mask.getShape().get(0);
+        long len = mask.getShape().get(1);
+        return logits.add(mask.sub(1f).mul(-SelfAttention.MASKED).reshape(b, 1, len)).softmax(-1);
+    }
 
-        MatrixMixer(Params p, String name, int d, float attnDropout) {
-            this.v = new Dense(p, name + ".v", d, d);
-            this.out = new Dense(p, name + ".out", d, d);
-            this.attnDropout = attnDropout;
-        }
+    /** {@code Dense(Drop_attn(A) · values)}: the mixing step every variant shares. */
+    static NDArray mixWith(Params.Bound p, NDArray a, NDArray values, Dense out, float attnDropout, boolean training) {
+        return out.forward(p, Nn.dropout(p, a, attnDropout, training).matMul(values));
+    }
 
-        /** Logits of the rows of A for the last {@code lq} positions: {@code [B or 1, lq, L]}. */
-        abstract NDArray logits(Params.Bound p, NDArray x, long lq);
-
-        /** The rows of A for the last {@code lq} positions, {@code [B, lq, L]} (tests read them). */
-        NDArray weights(Params.Bound p, NDArray x, NDArray mask, long lq) {
-            long b = x.getShape().get(0);
-            long len = x.getShape().get(1);
-            NDArray keys = mask.sub(1f).mul(-SelfAttention.MASKED).reshape(b, 1, len);
-            return logits(p, x, lq).add(keys).softmax(-1);
-        }
-
-        private NDArray apply(Params.Bound p, NDArray x, NDArray mask, boolean training, long lq) {
-            NDArray a = Nn.dropout(p, weights(p, x, mask, lq), attnDropout, training);
-            return out.forward(p, a.matMul(v.forward(p, x)));
-        }
+    /** A mixer whose output rows for the last {@code lq} positions come from one computation. */
+    abstract static class RowMixer implements TokenMixer {
+        /** The mixer's output at the last {@code lq} positions, {@code [B, lq, D]}. */
+        abstract NDArray apply(Params.Bound p, NDArray x, NDArray mask, boolean training, long lq);
 
         @Override
         public boolean ignoresPadding() {
@@ -86,6 +70,36 @@ public final class Sar {
         public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
             return apply(p, x, mask, training, 1);
         }
+    }
+
+    /**
+     * {@code Dense(Drop_attn(softmax(logits + padding mask)) · (R W_V + b_V))} for a matrix of
+     * logits given by the subclass: the part SAR-O, SAR-R and SAR-P share.
+     */
+    abstract static class MatrixMixer extends RowMixer {
+        private final Dense v;
+        private final Dense out;
+        private final float attnDropout;
+
+        MatrixMixer(Params p, String name, int d, float attnDropout) {
+            this.v = new Dense(p, name + ".v", d, d);
+            this.out = new Dense(p, name + ".out", d, d);
+            this.attnDropout = attnDropout;
+        }
+
+        /** Logits of the rows of A for the last {@code lq} positions: {@code [B or 1, lq, L]}. */
+        abstract NDArray logits(Params.Bound p, NDArray x, long lq);
+
+        /** The rows of A for the last {@code lq} positions, {@code [B, lq, L]} (tests read them). */
+        NDArray weights(Params.Bound p, NDArray x, NDArray mask, long lq) {
+            return attention(logits(p, x, lq), mask);
+        }
+
+        @Override
+        NDArray apply(Params.Bound p, NDArray x, NDArray mask, boolean training, long lq) {
+            return mixWith(p, weights(p, x, mask, lq), v.forward(p, x), out, attnDropout, training);
+        }
+
     }
 
     /** SAR-O (trainable) and SAR-R (frozen): a fixed L x L matrix of logits. */
@@ -152,7 +166,7 @@ public final class Sar {
      * either one D x D map per position (SAR-N) or one (L·D) x (L·D) map of the flattened sequence
      * (SAR-N+).
      */
-    static final class UnsharedAttention implements TokenMixer {
+    static final class UnsharedAttention extends RowMixer {
         final String[] w = new String[3];
         final String[] b = new String[3];
         final Dense out;
@@ -184,32 +198,17 @@ public final class Sar {
             return x.expandDims(2).matMul(p.get(w[i])).squeeze(2).add(p.get(b[i]));
         }
 
-        private NDArray apply(Params.Bound p, NDArray x, NDArray mask, boolean training, long lq) {
-            long bs = x.getShape().get(0);
+        @Override
+        NDArray apply(Params.Bound p, NDArray x, NDArray mask, boolean training, long lq) {
             long len = x.getShape().get(1);
             NDArray q = project(p, x, 0);
             if (lq < len) {
                 q = q.get(new NDIndex(":, -" + lq + ":, :"));
             }
-            NDArray keys = mask.sub(1f).mul(-SelfAttention.MASKED).reshape(bs, 1, len);
-            NDArray a = q.matMul(project(p, x, 1).transpose(0, 2, 1)).div((float) Math.sqrt(d)).add(keys).softmax(-1);
-            return out.forward(p, Nn.dropout(p, a, attnDropout, training).matMul(project(p, x, 2)));
+            NDArray a = attention(q.matMul(project(p, x, 1).transpose(0, 2, 1)).div((float) Math.sqrt(d)), mask);
+            return mixWith(p, a, project(p, x, 2), out, attnDropout, training);
         }
 
-        @Override
-        public boolean ignoresPadding() {
-            return true;
-        }
-
-        @Override
-        public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-            return apply(p, x, mask, training, x.getShape().get(1));
-        }
-
-        @Override
-        public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-            return apply(p, x, mask, training, 1);
-        }
     }
 
     /** The model of a variant for a run's params. */
@@ -259,17 +258,8 @@ public final class Sar {
         private final Variant variant;
 
         public Spec(Variant variant) {
+            super(variant.key, variant.description);
             this.variant = variant;
-        }
-
-        @Override
-        public String name() {
-            return variant.key;
-        }
-
-        @Override
-        public String description() {
-            return variant.description;
         }
 
         @Override
@@ -291,9 +281,5 @@ public final class Sar {
             return Sar.build(variant, manager, numItems, params);
         }
 
-        @Override
-        public Regime regime(Map<String, Object> params) {
-            return new PrefixRegime();
-        }
     }
 }

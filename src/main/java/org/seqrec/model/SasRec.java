@@ -88,21 +88,10 @@ public final class SasRec extends NeuralSeqModel {
         return last.forward(p, x);
     }
 
-    @Override
-    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
-        return last(encodeAll(p, ids, training));
-    }
-
     /** Registry entry {@code sasrec}. */
     public static final class Spec extends NeuralSpec {
-        @Override
-        public String name() {
-            return "sasrec";
-        }
-
-        @Override
-        public String description() {
-            return "SASRec (Kang & McAuley 2018): multi-head causal Transformer, all-positions BCE";
+        public Spec() {
+            super("sasrec", "SASRec (Kang & McAuley 2018): multi-head causal Transformer, all-positions BCE");
         }
 
         @Override
