@@ -194,8 +194,8 @@ public final class Sar {
             if (flat) { // [B, L·D] x W^T + b, W stored [out, in]
                 return Nn.linear(x.reshape(bs, len * d), p.get(w[i]), p.get(b[i])).reshape(bs, len, d);
             }
-            // position l: x_l W[l] + b[l], as [B, L, 1, D] x [L, D, D] (broadcast over B)
-            return x.expandDims(2).matMul(p.get(w[i])).squeeze(2).add(p.get(b[i]));
+            // position l: x_l W[l] + b[l], as one batched product over positions [L, B, D] x [L, D, D]
+            return x.transpose(1, 0, 2).batchMatMul(p.get(w[i])).transpose(1, 0, 2).add(p.get(b[i]));
         }
 
         @Override
