@@ -10,7 +10,7 @@ SHARED=${SHARED:-../shared/data/fmlp}
 OUT=${OUT:-bench/out/epoch-time-models}
 EPOCHS=${EPOCHS:-3}
 MAX_BATCHES=${MAX_BATCHES:-40}
-MODELS=${MODELS:-"convformer convformer-f fmlp-rec sar sar-o sar-p sar-r sar-w sar-n sasrec bert4rec gru4rec caser fastformer poolingformer"}
+MODELS=${MODELS:-"convformer convformer-f fmlp-rec sar sar-o sar-p sar-r sar-w sar-n sar-n-plus sasrec bert4rec gru4rec caser fastformer poolingformer"}
 mkdir -p "$OUT" bench/results
 runs=()
 for model in $MODELS; do
