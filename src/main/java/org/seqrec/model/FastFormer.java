@@ -50,7 +50,7 @@ public final class FastFormer implements TokenMixer {
         long b = values.getShape().get(0);
         long len = values.getShape().get(1);
         int dh = d / heads;
-        NDArray bias = mask.sub(1f).mul(-SelfAttention.MASKED).reshape(b, len, 1);
+        NDArray bias = SelfAttention.paddingBias(mask).reshape(b, len, 1);
         NDArray w = scores.div((float) Math.sqrt(dh)).add(bias).softmax(1); // over positions
         NDArray v = values.reshape(b, len, heads, dh);
         return w.expandDims(3).mul(v).sum(new int[] {1}).reshape(b, 1, d);

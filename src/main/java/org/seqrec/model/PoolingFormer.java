@@ -52,7 +52,7 @@ public final class PoolingFormer implements TokenMixer {
 
     /** Max-pools {@code x [B, L, D]} over time, padded steps excluded: {@code [B, ceil(L / pool), D]}. */
     private NDArray maxPool(NDArray x, NDArray mask) {
-        NDArray excluded = x.add(mask.sub(1f).mul(-SelfAttention.MASKED).expandDims(2)); // padded steps -10000
+        NDArray excluded = x.add(SelfAttention.paddingBias(mask).expandDims(2)); // padded steps -10000
         Shape k = new Shape(pool);
         return Pool.maxPool1d(excluded.transpose(0, 2, 1), k, k, new Shape(0), true).transpose(0, 2, 1);
     }
@@ -71,7 +71,7 @@ public final class PoolingFormer implements TokenMixer {
         NDArray qh = q2.forward(p, query).reshape(b, lq, heads, dh).transpose(0, 2, 1, 3);
         NDArray kh = keys.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
         NDArray vh = values.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
-        NDArray bias = slotMask.sub(1f).mul(-SelfAttention.MASKED).reshape(b, 1, 1, slots);
+        NDArray bias = SelfAttention.paddingBias(slotMask).reshape(b, 1, 1, slots);
         NDArray attn = qh.matMul(kh.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dh)).add(bias).softmax(-1);
         attn = org.seqrec.model.layers.Nn.dropout(p, attn, attnDropout, training);
         return out2.forward(p, attn.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d));

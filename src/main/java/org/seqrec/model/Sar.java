@@ -43,7 +43,7 @@ public final class Sar {
     static NDArray attention(NDArray logits, NDArray mask) {
         long b = mask.getShape().get(0);
         long len = mask.getShape().get(1);
-        return logits.add(mask.sub(1f).mul(-SelfAttention.MASKED).reshape(b, 1, len)).softmax(-1);
+        return logits.add(SelfAttention.paddingBias(mask).reshape(b, 1, len)).softmax(-1);
     }
 
     /** {@code Dense(Drop_attn(A) · values)}: the mixing step every variant shares. */

@@ -101,6 +101,11 @@ public final class SelfAttention implements TokenMixer {
                 .softmax(-1);
     }
 
+    /** {@code 0} where {@code mask} is 1 (a real item), {@link #MASKED} where it is 0 (padding); same shape. */
+    public static NDArray paddingBias(NDArray mask) {
+        return mask.sub(1f).mul(-MASKED);
+    }
+
     /**
      * The additive mask {@code [B, 1, Lq, L]} for queries at the last {@code lq} of {@code len}
      * positions: {@link #MASKED} for padded keys ({@code mask [B, L]}, 1 = real), future keys when
@@ -108,7 +113,7 @@ public final class SelfAttention implements TokenMixer {
      */
     public static NDArray bias(NDManager m, NDArray mask, long lq, long len, boolean causal, int window) {
         long b = mask.getShape().get(0);
-        NDArray keys = mask.sub(1f).mul(-MASKED).reshape(b, 1, 1, len); // 0 real, -10000 padded
+        NDArray keys = paddingBias(mask).reshape(b, 1, 1, len);
         if (!causal && window <= 0) {
             return keys;
         }
