@@ -2,19 +2,14 @@ package org.seqrec.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.seqrec.eval.EvalBatch;
 import org.seqrec.model.layers.Dense;
-import org.seqrec.model.layers.MetaFormerBlock;
 import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Norm;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SelfAttention;
-import org.seqrec.model.layers.SequenceEmbedding;
 import org.seqrec.train.ClozeRegime;
 import org.seqrec.train.Regime;
 
@@ -28,21 +23,15 @@ import org.seqrec.train.Regime;
  * per item. Defaults: the paper's (2 layers, 2 heads, dropout 0.1, mask proportion 0.6 as its best
  * for Beauty) with Table C3's D 64, L 50, lr 1e-3, batch 256.
  */
-public final class Bert4Rec extends NeuralSeqModel {
-    private final SequenceEmbedding embedding;
-    private final List<MetaFormerBlock> blocks = new ArrayList<>();
+public final class Bert4Rec extends MetaFormerModel {
     private final Dense head;
     private final Norm headNorm;
     private final String bias;
 
     public Bert4Rec(NDManager manager, int numItems, Hyper h, int heads) {
-        super(manager, numItems, h.maxLen());
-        // one more row than the other models: the mask token n + 1
-        this.embedding = new SequenceEmbedding(params, numItems + 1, h.maxLen(), h.hidden(), h.dropout());
-        for (int i = 0; i < h.layers(); i++) {
-            blocks.add(new MetaFormerBlock(params, "blocks." + i, h.hidden(), h.dropout(),
-                    (p, name) -> new SelfAttention(p, name, h.hidden(), heads, h.attnDropout())));
-        }
+        // one extra embedding row: the mask token n + 1
+        super("bert4rec", manager, numItems, 1, h, (p, name) -> new SelfAttention(p, name, h.hidden(), heads, h.attnDropout()),
+                true);
         this.head = new Dense(params, "head", h.hidden(), h.hidden());
         this.headNorm = new Norm(params, "head_norm", h.hidden());
         this.bias = params.zeros("item_bias", new Shape(numItems + 2));
@@ -54,46 +43,24 @@ public final class Bert4Rec extends NeuralSeqModel {
     }
 
     @Override
-    public String name() {
-        return "bert4rec";
+    protected String itemBias() {
+        return bias;
     }
 
-    @Override
-    protected String itemTable() {
-        return embedding.itemTable();
+    /** The output head {@code LN(GELU(W h + b))} of encoder states {@code h}: what is scored against the items. */
+    private NDArray head(Params.Bound p, NDArray states) {
+        return headNorm.forward(p, Nn.gelu(head.forward(p, states)));
     }
 
-    /** The output head's states, {@code [B, L, D]}: what is scored against the items. */
+    /** The output head's states at every position, {@code [B, L, D]}. */
     @Override
     public NDArray encodeAll(Params.Bound p, NDArray ids, boolean training) {
-        NDArray mask = SequenceEmbedding.mask(ids);
-        NDArray x = embedding.forward(p, ids, mask, training, false);
-        for (MetaFormerBlock b : blocks) {
-            x = b.forward(p, x, mask, training, false);
-        }
-        return headNorm.forward(p, Nn.gelu(head.forward(p, x)));
+        return head(p, super.encodeAll(p, ids, training));
     }
 
     @Override
     public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
-        NDArray mask = SequenceEmbedding.mask(ids);
-        NDArray x = embedding.forward(p, ids, mask, training, false);
-        for (int i = 0; i < blocks.size(); i++) {
-            x = blocks.get(i).forward(p, x, mask, training, i == blocks.size() - 1);
-        }
-        return headNorm.forward(p, Nn.gelu(head.forward(p, x.squeeze(1))));
-    }
-
-    @Override
-    public NDArray scoreItems(Params.Bound p, NDArray rep, NDArray ids) {
-        return super.scoreItems(p, rep, ids).add(Nn.embedding(ids, p.get(bias).expandDims(1)).squeeze(-1));
-    }
-
-    /** Scores of items 0..n (the mask token is not an answer): {@code [B, n + 1]}. */
-    @Override
-    public NDArray scoreAllItems(Params.Bound p, NDArray rep) {
-        NDIndex real = new NDIndex("0:" + (numItems + 1));
-        return rep.matMul(p.get(itemTable()).get(real).transpose()).add(p.get(bias).get(real));
+        return head(p, super.encodeLast(p, ids, training));
     }
 
     /** The last L-1 items of the history, then the mask token at position L-1. */

@@ -69,7 +69,7 @@ public final class Caser extends NeuralSeqModel {
     public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
         long b = ids.getShape().get(0);
         NDArray recent = ids.get(new NDIndex(":, -" + window + ":"));
-        NDArray image = Nn.embedding(recent, p.get(items)).mul(recent.gt(0).expandDims(2).toType(ai.djl.ndarray.types.DataType.FLOAT32, false))
+        NDArray image = Nn.embedding(recent, p.get(items)).mul(recent.gt(0).expandDims(2).toType(p.get(items).getDataType(), false))
                 .expandDims(1); // [B, 1, window, D], padded rows zero
         NDArray v = Conv2d.conv2d(image, p.get(vertical), p.get(verticalBias)).singletonOrThrow().reshape(b, -1);
         NDList features = new NDList(v);
@@ -82,13 +82,8 @@ public final class Caser extends NeuralSeqModel {
     }
 
     @Override
-    public NDArray scoreItems(Params.Bound p, NDArray rep, NDArray ids) {
-        return super.scoreItems(p, rep, ids).add(Nn.embedding(ids, p.get(outBias).expandDims(1)).squeeze(-1));
-    }
-
-    @Override
-    public NDArray scoreAllItems(Params.Bound p, NDArray rep) {
-        return super.scoreAllItems(p, rep).add(p.get(outBias));
+    protected String itemBias() {
+        return outBias;
     }
 
     /** Registry entry {@code caser}. */

@@ -28,9 +28,19 @@ public class MetaFormerModel extends NeuralSeqModel {
     /** @param positionEmbedding whether the shared embedding adds learned position embeddings */
     public MetaFormerModel(String name, NDManager manager, int numItems, Hyper h, TokenMixer.Factory mixer,
             boolean positionEmbedding) {
+        this(name, manager, numItems, 0, h, mixer, positionEmbedding);
+    }
+
+    /**
+     * @param extraTokens ids after the items ({@code n + 1, ...}) with their own embedding rows but never
+     *     scored, e.g. BERT4Rec's mask token
+     */
+    protected MetaFormerModel(String name, NDManager manager, int numItems, int extraTokens, Hyper h,
+            TokenMixer.Factory mixer, boolean positionEmbedding) {
         super(manager, numItems, h.maxLen());
         this.name = name;
-        this.embedding = new SequenceEmbedding(params, numItems, h.maxLen(), h.hidden(), h.dropout(), positionEmbedding);
+        this.embedding = new SequenceEmbedding(params, numItems + extraTokens, h.maxLen(), h.hidden(), h.dropout(),
+                positionEmbedding);
         for (int i = 0; i < h.layers(); i++) {
             blocks.add(new MetaFormerBlock(params, "blocks." + i, h.hidden(), h.dropout(), mixer));
         }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 import org.seqrec.eval.EvalBatch;
+import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Params;
 
 /**
@@ -53,22 +54,38 @@ public abstract class NeuralSeqModel implements RecModel {
 
     /** Item embeddings of {@code ids} (int64, any shape), shape {@code ids.shape + [D]}. */
     public NDArray itemEmbeddings(Params.Bound p, NDArray ids) {
-        return org.seqrec.model.layers.Nn.embedding(ids, p.get(itemTable()));
+        return Nn.embedding(ids, p.get(itemTable()));
+    }
+
+    /** The name of a per-item score bias {@code [rows of the item table]} in {@link #params()}, or null. */
+    protected String itemBias() {
+        return null;
     }
 
     /**
      * Scores of items {@code ids} for representations {@code rep}: {@code rep [..., D]} and
-     * {@code ids [...]} with the same leading shape give {@code [...]}. The default is the dot
-     * product with the item table; models with an output bias or a separate output table override
-     * this together with {@link #scoreAllItems}.
+     * {@code ids [...]} with the same leading shape give {@code [...]}: the dot product with the item
+     * table, plus the item's bias when the model has one ({@link #itemBias}).
      */
     public NDArray scoreItems(Params.Bound p, NDArray rep, NDArray ids) {
-        return rep.mul(itemEmbeddings(p, ids)).sum(new int[] {-1});
+        NDArray scores = rep.mul(itemEmbeddings(p, ids)).sum(new int[] {-1});
+        return itemBias() == null ? scores : scores.add(Nn.embedding(ids, p.get(itemBias()).expandDims(1)).squeeze(-1));
     }
 
-    /** Scores of every row of the item table (padding row 0 included): {@code [B, D] -> [B, n + 1]}. */
+    /**
+     * Scores of items 0..n (padding row 0 included; rows after n, such as a mask token, are not
+     * answers): {@code [B, D] -> [B, n + 1]}.
+     */
     public NDArray scoreAllItems(Params.Bound p, NDArray rep) {
-        return rep.matMul(p.get(itemTable()).transpose());
+        NDArray table = p.get(itemTable());
+        boolean extra = table.getShape().get(0) > numItems + 1;
+        NDIndex items = new NDIndex("0:" + (numItems + 1));
+        NDArray scores = rep.matMul((extra ? table.get(items) : table).transpose());
+        if (itemBias() == null) {
+            return scores;
+        }
+        NDArray bias = p.get(itemBias());
+        return scores.add(extra ? bias.get(items) : bias);
     }
 
     /** The input ids the model reads for a user's history at evaluation: left-padded {@code [B, L]}. */

@@ -62,6 +62,7 @@ public final class Trainer {
     private final int batch;
     private final int epochs;
     private final int patience;
+    private final int maxBatches;
 
     public Trainer(TrainContext ctx) {
         this.ctx = ctx;
@@ -70,6 +71,7 @@ public final class Trainer {
         this.batch = ctx.intParam("batch", 256);
         this.epochs = ctx.intParam("epochs", 200);
         this.patience = ctx.intParam("patience", 10);
+        this.maxBatches = ctx.intParam("max_batches", 0); // > 0: a partial epoch, for timing and smoke runs
         if (batch < 1 || epochs < 1 || patience < 1 || !(lr > 0)) {
             throw new SeqrecException("batch, epochs and patience must be positive and lr > 0");
         }
@@ -120,7 +122,6 @@ public final class Trainer {
             double lossSum = 0;
             int batches = 0;
             int profileSteps = epoch == 1 ? ctx.intParam("profile_steps", 0) : 0;
-            int maxBatches = ctx.intParam("max_batches", 0); // > 0: a partial epoch, for timing and smoke runs
             long profileStart = 0;
             try (ProgressBar bar = Progress.bar("epoch " + epoch, data.size(), "samples")) {
                 for (int from = 0; from < data.size() && (maxBatches <= 0 || batches < maxBatches); from += batch) {
