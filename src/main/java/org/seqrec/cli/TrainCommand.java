@@ -39,8 +39,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue a killed run from its last completed epoch (same command otherwise).")
     boolean resume;
 
-    @Option(names = "--kernel", paramLabel = "K", description = "ConvFormer kernel size (paper: 45 on Beauty, 30 elsewhere; default 45).")
+    @Option(names = "--preset", paramLabel = "NAME", description = "A model's named settings, e.g. a paper's tuned"
+            + " hyper-parameters per dataset (adamct: beauty, toys, sports; convformer: beauty, toys, sports, yelp);"
+            + " explicit flags override them.")
+    String preset;
+
+    @Option(names = "--kernel", paramLabel = "K", description = "Convolution kernel size: ConvFormer's K (paper: 45 on"
+            + " Beauty, 30 elsewhere; default 45), AdaMCT's local k (odd; default 5).")
     Integer kernel;
+
+    @Option(names = "--reduction", paramLabel = "R", description = "AdaMCT: squeeze-excitation reduction ratio r (default 2).")
+    Integer reduction;
+
+    @Option(names = "--act", paramLabel = "FN", description = "AdaMCT: activation of the local branch: gelu, relu, swish, tanh, sigmoid.")
+    String act;
 
     @Option(names = "--padding", paramLabel = "MODE", description = "ConvFormer padding: circular (default), reflect, zero.")
     String padding;
@@ -90,6 +102,8 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> p = new LinkedHashMap<>();
         params.forEach((k, v) -> p.put(k, parse(v)));
         put(p, "kernel", kernel);
+        put(p, "reduction", reduction);
+        put(p, "act", act);
         put(p, "padding", padding);
         put(p, "layers", layers);
         put(p, "heads", heads);
@@ -104,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
         put(p, "epochs", epochs);
         put(p, "patience", patience);
         eval.applyThreads();
-        RunDir run = Runs.train(new Runs.TrainRequest(model, p, data.source(), out, seed, eval.protocol(), eval.negatives,
+        RunDir run = Runs.train(new Runs.TrainRequest(model, Runs.withPreset(model, preset, p), data.source(), out, seed, eval.protocol(), eval.negatives,
                 eval.negativesSeed, !noEval, eval.batch, overwrite, resume));
         if (!noEval) {
             System.out.print(Runs.markdown(run));

@@ -29,6 +29,11 @@ public final class RankMetrics {
         return rank < k ? 1.0 / (rank + 1) : 0.0;
     }
 
+    /** The names of the metrics {@link #compute} returns. */
+    public static java.util.Set<String> names() {
+        return compute(new int[0]).keySet();
+    }
+
     /** All metrics, keyed {@code HR@k}, {@code NDCG@k}, {@code MRR@k} for {@link #CUTOFFS}, and {@code MRR}. */
     public static Map<String, Double> compute(int[] ranks) {
         int nk = CUTOFFS.length;

@@ -311,6 +311,16 @@ public final class ConvFormer {
             return m;
         }
 
+        /** Table C3's kernel per dataset: K = 45 on Beauty, 30 on the others. */
+        @Override
+        public Map<String, Map<String, Object>> presets() {
+            Map<String, Map<String, Object>> all = new java.util.LinkedHashMap<>();
+            for (String data : new String[] {"beauty", "sports", "toys", "yelp"}) {
+                all.put(data, Map.of("kernel", data.equals("beauty") ? 45 : 30));
+            }
+            return all;
+        }
+
         @Override
         public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
             return ConvFormer.build(variant, manager, numItems, params);

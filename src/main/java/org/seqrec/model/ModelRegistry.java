@@ -22,6 +22,7 @@ public final class ModelRegistry {
         register(new Caser.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
+        register(new AdaMct.Spec());
         for (Sar.Variant v : Sar.Variant.values()) {
             register(new Sar.Spec(v));
         }

@@ -16,6 +16,14 @@ public interface ModelSpec {
         return java.util.Map.of();
     }
 
+    /**
+     * Named settings ({@code --preset NAME}), e.g. a paper's tuned hyper-parameters per dataset: laid
+     * over {@link #defaults()}, under the user's explicit settings. None unless the model has some.
+     */
+    default java.util.Map<String, java.util.Map<String, Object>> presets() {
+        return java.util.Map.of();
+    }
+
     RecModel train(TrainContext context);
 
     /** Loads the weights written by {@link RecModel#save} for a run with configuration {@code context}. */

@@ -24,31 +24,43 @@ public final class PrefixRegime implements Regime {
 
     @Override
     public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
-        int total = 0;
-        for (int u : split.users()) {
-            total += Math.min(split.trainLength(u), maxLen);
-        }
-        int[] users = new int[total];
-        int[] index = new int[total];
-        int k = 0;
-        for (int u : split.users()) {
-            int n = Math.min(split.trainLength(u), maxLen);
-            for (int i = 0; i < n; i++) {
-                users[k] = u;
-                index[k] = i;
-                k++;
+        Samples samples = Samples.shuffled(split, u -> 0, u -> Math.min(split.trainLength(u), maxLen), rng);
+        return new Epoch(split, maxLen, rng, samples.users(), samples.index());
+    }
+
+    /**
+     * The (user, index) pairs of an epoch, shuffled together with the epoch's generator
+     * (Fisher-Yates): user {@code u} contributes indices {@code first(u) .. first(u) + count(u) - 1}.
+     */
+    record Samples(int[] users, int[] index) {
+        static Samples shuffled(LeaveOneOut split, java.util.function.IntUnaryOperator first,
+                java.util.function.IntUnaryOperator count, SplitMix64 rng) {
+            int total = 0;
+            for (int u : split.users()) {
+                total += Math.max(0, count.applyAsInt(u));
             }
+            int[] users = new int[total];
+            int[] index = new int[total];
+            int k = 0;
+            for (int u : split.users()) {
+                int f = first.applyAsInt(u);
+                for (int i = 0; i < count.applyAsInt(u); i++) {
+                    users[k] = u;
+                    index[k] = f + i;
+                    k++;
+                }
+            }
+            for (int i = total - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int tu = users[i];
+                users[i] = users[j];
+                users[j] = tu;
+                int ti = index[i];
+                index[i] = index[j];
+                index[j] = ti;
+            }
+            return new Samples(users, index);
         }
-        for (int i = total - 1; i > 0; i--) { // Fisher-Yates with the epoch's generator
-            int j = rng.nextInt(i + 1);
-            int tu = users[i];
-            users[i] = users[j];
-            users[j] = tu;
-            int ti = index[i];
-            index[i] = index[j];
-            index[j] = ti;
-        }
-        return new Epoch(split, maxLen, rng, users, index);
     }
 
     private static final class Epoch implements Regime.Epoch {

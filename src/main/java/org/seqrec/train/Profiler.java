@@ -22,6 +22,28 @@ public final class Profiler {
         JniUtils.startProfile(false, true, false);
     }
 
+    /** The engine's trace events (Chrome trace format, with input shapes) of what {@code work} runs. */
+    public static JsonNode trace(Runnable work) {
+        Path file;
+        try {
+            file = java.nio.file.Files.createTempFile("seqrec-trace", ".json");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            start();
+            try {
+                work.run();
+            } finally {
+                JniUtils.stopProfile(file.toString());
+            }
+            JsonNode trace = Json.read(file);
+            return trace.isArray() ? trace : trace.path("traceEvents");
+        } finally {
+            file.toFile().delete();
+        }
+    }
+
     /** Stops profiling and writes the trace and the summary into {@code dir}; returns the summary. */
     public static String stop(Path dir, int steps, double wallSeconds) {
         Path trace = dir.resolve("profile-trace.json");

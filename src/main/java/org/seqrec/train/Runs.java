@@ -184,6 +184,26 @@ public final class Runs {
     }
 
     /** A hyper-parameter the model does not read is a mistake (a typo, a flag meant for another model). */
+    /**
+     * A model's preset {@code name} ({@link ModelSpec#presets}) with {@code explicit} settings laid over
+     * it; {@code explicit} alone when {@code name} is null.
+     */
+    public static Map<String, Object> withPreset(String model, String name, Map<String, Object> explicit) {
+        if (name == null) {
+            return explicit;
+        }
+        Map<String, Map<String, Object>> presets = ModelRegistry.get(model).presets();
+        Map<String, Object> preset = presets.get(name.toLowerCase(java.util.Locale.ROOT));
+        if (preset == null) {
+            throw new SeqrecException("model " + model + " has no preset '" + name + "'"
+                    + (presets.isEmpty() ? " (it has none)" : " (it has: " + String.join(", ", presets.keySet()) + ")"));
+        }
+        Map<String, Object> out = new LinkedHashMap<>(preset);
+        out.putAll(explicit);
+        LOG.info("preset {} of {}: {}", name, model, preset);
+        return out;
+    }
+
     static void checkKnownParams(String model, ModelSpec spec, Map<String, Object> given) {
         java.util.Set<String> known = new java.util.TreeSet<>(spec.defaults().keySet());
         if (spec instanceof org.seqrec.model.NeuralSpec) {

@@ -42,8 +42,12 @@ public final class Trainer {
     /** Table C3 training defaults. */
     public static final Map<String, Object> DEFAULTS;
 
-    /** Trainer settings without a default value: an operator profile, partial epochs. */
-    public static final java.util.Set<String> OPTIONAL_PARAMS = java.util.Set.of("profile_steps", "max_batches");
+    /**
+     * Trainer settings without a default value: an operator profile, partial epochs, and the
+     * validation metric that selects the best epoch when it is not the protocol's
+     * ({@link org.seqrec.eval.Protocol#selectionMetric}).
+     */
+    public static final java.util.Set<String> OPTIONAL_PARAMS = java.util.Set.of("profile_steps", "max_batches", "select");
 
     static {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -98,7 +102,10 @@ public final class Trainer {
     public void fit(NeuralSeqModel model, Regime regime) {
         LeaveOneOut split = ctx.split();
         Evaluator validation = ctx.validation();
-        String metric = validation.protocol().selectionMetric();
+        String metric = ctx.stringParam("select", validation.protocol().selectionMetric());
+        if (!org.seqrec.eval.RankMetrics.names().contains(metric)) {
+            throw new SeqrecException("select: unknown metric '" + metric + "' (known: " + org.seqrec.eval.RankMetrics.names() + ")");
+        }
         Path run = ctx.runDir();
         Path ckptDir = run.resolve("checkpoint");
         Path bestWeights = run.resolve("model").resolve("weights.bin");
@@ -109,9 +116,12 @@ public final class Trainer {
             restore(model, adam, st, history, ckptDir);
             LOG.info("resuming after epoch {} (best {} = {} at epoch {})", st.epoch, metric, fmt(st.best), st.bestEpoch);
         }
-        LOG.info("{}: {} weights; regime {}; {} users; batch {}, lr {}, at most {} epochs, patience {} on valid {}",
-                model.name(), model.params().count(), regime.name(), split.numUsers(), batch, lr, epochs, patience, metric);
         NDManager base = ctx.manager();
+        ModelCost cost = ModelCost.measure(model, base);
+        Json.write(run.resolve("cost.json"), cost);
+        LOG.info("{}: {}", model.name(), cost.describe());
+        LOG.info("{}: regime {}; {} users; batch {}, lr {}, at most {} epochs, patience {} on valid {}",
+                model.name(), regime.name(), split.numUsers(), batch, lr, epochs, patience, metric);
         Engine engine = Engine.getInstance();
         while (st.epoch < epochs && st.bad < patience) {
             int epoch = st.epoch + 1;
@@ -180,6 +190,10 @@ public final class Trainer {
             line.put("eval_seconds", valid.seconds());
             line.put("seconds", seconds);
             line.put("best_epoch", st.bestEpoch);
+            long rss = PeakMemory.peakRssBytes();
+            if (rss > 0) {
+                line.put("peak_rss_mb", Math.round(rss / 1048576.0));
+            }
             history.add(line.toString()); // Jackson's toString is compact: one line
             commit(model, adam, st, history, ckptDir);
             epochListener.accept(line);

@@ -216,15 +216,6 @@ class ConvFormerTrainingTest {
     }
 
     static long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (Exception e) {
-            // not Linux
-        }
-        return 0;
+        return Math.max(0, org.seqrec.train.PeakMemory.rssBytes()); // 0 where not Linux
     }
 }

@@ -51,7 +51,7 @@ class ModelContractTest {
         Map<String, Object> wanted = new LinkedHashMap<>();
         wanted.put("hidden", 16);
         wanted.put("max_len", 8);
-        wanted.put("kernel", 4);
+        wanted.put("kernel", 3); // odd: AdaMCT pads (k-1)/2 on both sides
         wanted.put("dropout", 0.1);
         wanted.put("attn_dropout", 0.1);
         wanted.put("lr", 1e-2);

@@ -1,0 +1,72 @@
+package org.seqrec.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.SplitMix64;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.model.layers.Params;
+
+/**
+ * The {@code prefix-CE} regime (AdaMCT, RecGRELA; RecBole's convention, protocols.md section 3):
+ * from the whole training part {@code t = s[0 .. n-3]}, every item but the first is a target: for
+ * {@code i} in {@code 1 .. |t|-1} the sample (input = the last L items of {@code t[0..i-1]}, target
+ * {@code t[i]}). Loss: softmax cross-entropy of the representation at position {@code L-1} against
+ * every item (ids 1..n; the padding row is never a class), averaged over the batch.
+ */
+public final class PrefixCeRegime implements Regime {
+    @Override
+    public String name() {
+        return "prefix-CE";
+    }
+
+    @Override
+    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+        PrefixRegime.Samples samples = PrefixRegime.Samples.shuffled(split, u -> 1, u -> split.trainLength(u) - 1, rng);
+        int[] users = samples.users();
+        int[] index = samples.index();
+        return new Regime.Epoch() {
+            @Override
+            public int size() {
+                return users.length;
+            }
+
+            @Override
+            public String describe(int i) {
+                return "user " + users[i] + ", target t[" + index[i] + "] of " + split.trainLength(users[i]);
+            }
+
+            @Override
+            public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
+                int b = to - from;
+                long[] inputs = new long[b * maxLen];
+                long[] targets = new long[b];
+                for (int r = 0; r < b; r++) {
+                    int[] s = split.data().sequence(users[from + r]);
+                    int i = index[from + r];
+                    int len = Math.min(i, maxLen); // input s[i-len .. i-1], the most recent at L-1
+                    for (int j = 0; j < len; j++) {
+                        inputs[r * maxLen + maxLen - len + j] = s[i - len + j];
+                    }
+                    targets[r] = s[i];
+                }
+                NDArray rep = model.encodeLast(p, m.create(inputs, new Shape(b, maxLen)), true);
+                return crossEntropy(model.scoreAllItems(p, rep), m.create(targets));
+            }
+        };
+    }
+
+    /**
+     * Mean softmax cross-entropy of {@code logits [B, n + 1]} (column 0, the padding id, excluded
+     * from the softmax) against {@code targets [B]} (int64 ids in 1..n).
+     */
+    public static NDArray crossEntropy(NDArray logits, NDArray targets) {
+        long cols = logits.getShape().get(1);
+        float[] pad = new float[(int) cols];
+        pad[0] = Float.NEGATIVE_INFINITY;
+        NDArray masked = logits.add(logits.getManager().create(pad, new Shape(1, cols)));
+        NDArray logProb = masked.logSoftmax(1).gather(targets.reshape(-1, 1), 1); // [B, 1]
+        return logProb.mean().neg();
+    }
+}
