@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv1d;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -214,24 +214,21 @@ public final class AdaMct extends NeuralSeqModel {
         }
 
         /**
-         * The full convolution with zero padding (k-1)/2 on both sides, as one matrix product: the k
-         * shifted views of the padded input side by side {@code [B, L, k·D]} times the weight laid out as
-         * {@code [k·D, D]} (cross-correlation, PyTorch's Conv1d).
+         * The full convolution with zero padding (k-1)/2 on both sides (PyTorch's Conv1d, a
+         * cross-correlation): the engine's convolution on the explicitly padded, channels-first input
+         * (the padding concatenation also makes the transposed input contiguous). Measured at batch 2048,
+         * L 50, D 16, k 5 on one core, forward and backward: about 60 ms against about 85 ms for the
+         * same convolution as one matrix product of the k shifted views.
          */
         NDArray conv(Params.Bound p, NDArray x) {
-            int k = opt.kernel();
-            int pad = (k - 1) / 2;
-            long b = x.getShape().get(0);
-            NDManager m = x.getManager();
-            NDArray zeros = m.zeros(new Shape(b, pad, d), x.getDataType());
-            NDArray padded = pad == 0 ? x : NDArrays.concat(new NDList(zeros, x, zeros), 1); // [B, L + k - 1, D]
-            NDList views = new NDList(k);
-            for (int t = 0; t < k; t++) {
-                views.add(padded.get(new NDIndex(":, {}:{}, :", t, t + maxLen)));
+            int pad = (opt.kernel() - 1) / 2;
+            NDArray xt = x.transpose(0, 2, 1); // [B, D, L]
+            if (pad > 0) {
+                NDArray zeros = x.getManager().zeros(new Shape(x.getShape().get(0), d, pad), x.getDataType());
+                xt = NDArrays.concat(new NDList(zeros, xt, zeros), 2);
             }
-            NDArray stacked = k == 1 ? views.get(0) : NDArrays.concat(views, 2);
-            NDArray w = p.get(convWeight).transpose(2, 1, 0).reshape(k * d, d); // [t, in, out] -> [k·D, D]
-            return stacked.matMul(w).add(p.get(convBias));
+            return Conv1d.conv1d(xt, p.get(convWeight), p.get(convBias), new Shape(1), new Shape(0), new Shape(1), 1)
+                    .singletonOrThrow().transpose(0, 2, 1);
         }
     }
 

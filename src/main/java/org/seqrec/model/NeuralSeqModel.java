@@ -77,15 +77,20 @@ public abstract class NeuralSeqModel implements RecModel {
      * answers): {@code [B, D] -> [B, n + 1]}.
      */
     public NDArray scoreAllItems(Params.Bound p, NDArray rep) {
+        return scoreItemRange(p, rep, 0, numItems + 1);
+    }
+
+    /** Scores of the items {@code from .. to-1} of the item table: {@code [B, D] -> [B, to - from]}. */
+    public NDArray scoreItemRange(Params.Bound p, NDArray rep, int from, int to) {
         NDArray table = p.get(itemTable());
-        boolean extra = table.getShape().get(0) > numItems + 1;
-        NDIndex items = new NDIndex("0:" + (numItems + 1));
-        NDArray scores = rep.matMul((extra ? table.get(items) : table).transpose());
+        boolean whole = from == 0 && to == table.getShape().get(0);
+        NDIndex rows = new NDIndex(from + ":" + to);
+        NDArray scores = rep.matMul((whole ? table : table.get(rows)).transpose());
         if (itemBias() == null) {
             return scores;
         }
         NDArray bias = p.get(itemBias());
-        return scores.add(extra ? bias.get(items) : bias);
+        return scores.add(whole ? bias : bias.get(rows));
     }
 
     /** The input ids the model reads for a user's history at evaluation: left-padded {@code [B, L]}. */

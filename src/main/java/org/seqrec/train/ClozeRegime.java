@@ -79,12 +79,7 @@ public final class ClozeRegime implements Regime {
                 NDArray flat = m.create(masked);
                 NDArray rows = flat.nonzero().squeeze(1); // the masked positions
                 NDArray picked = states.reshape(b * maxLen, -1).get(rows); // [M, D]
-                NDArray logits = model.scoreAllItems(p, picked); // [M, n + 1]
-                float[] padding = new float[(int) logits.getShape().get(1)];
-                padding[0] = -1e4f; // column 0 is the padding row, never an answer
-                logits = logits.add(m.create(padding).toType(logits.getDataType(), false));
-                NDArray target = m.create(labels).get(rows).expandDims(1);
-                return logits.logSoftmax(-1).gather(target, 1).neg().mean();
+                return PrefixCeRegime.crossEntropy(model, p, picked, m.create(labels).get(rows));
             }
         };
     }

@@ -52,21 +52,22 @@ public final class PrefixCeRegime implements Regime {
                     targets[r] = s[i];
                 }
                 NDArray rep = model.encodeLast(p, m.create(inputs, new Shape(b, maxLen)), true);
-                return crossEntropy(model.scoreAllItems(p, rep), m.create(targets));
+                return crossEntropy(model, p, rep, m.create(targets));
             }
         };
     }
 
     /**
-     * Mean softmax cross-entropy of {@code logits [B, n + 1]} (column 0, the padding id, excluded
-     * from the softmax) against {@code targets [B]} (int64 ids in 1..n).
+     * Mean softmax cross-entropy of representations {@code rep [B, D]} against {@code targets [B]}
+     * (int64 ids in 1..n) over the items 1..n (the padding row is never a class):
+     * {@code logsumexp_i(score_i) - score_target}. The target's score is its own dot product, so the
+     * backward pass never scatters into a {@code [B, n]} array; the log-sum-exp is shifted by the
+     * (constant) row maximum for stability.
      */
-    public static NDArray crossEntropy(NDArray logits, NDArray targets) {
-        long cols = logits.getShape().get(1);
-        float[] pad = new float[(int) cols];
-        pad[0] = Float.NEGATIVE_INFINITY;
-        NDArray masked = logits.add(logits.getManager().create(pad, new Shape(1, cols)));
-        NDArray logProb = masked.logSoftmax(1).gather(targets.reshape(-1, 1), 1); // [B, 1]
-        return logProb.mean().neg();
+    public static NDArray crossEntropy(NeuralSeqModel model, Params.Bound p, NDArray rep, NDArray targets) {
+        NDArray logits = model.scoreItemRange(p, rep, 1, model.numItems() + 1); // [B, n]
+        NDArray max = logits.max(new int[] {1}, true).stopGradient();
+        NDArray logSumExp = logits.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
+        return logSumExp.sub(model.scoreItems(p, rep, targets)).mean();
     }
 }

@@ -92,13 +92,31 @@ class PrefixCeRegimeTest {
     }
 
     @Test
-    void crossEntropyExcludesThePaddingColumn() {
+    void crossEntropyIsOverItemsOneToNAndStableForLargeScores() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray logits = m.create(new float[] {100, 1, 2, 3, 7, 0, 0, 0}, new Shape(2, 4));
+            LastItem model = new LastItem(m);
+            // representations (1, 0) and (300, -200): scores E[i] . rep over items 1..4
+            NDArray rep = m.create(new float[] {1, 0, 300, -200}, new Shape(2, D));
             NDArray targets = m.create(new long[] {3, 1});
-            double row1 = -(3 - Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)));
-            double row2 = Math.log(3);
-            assertThat((double) PrefixCeRegime.crossEntropy(logits, targets).getFloat()).isCloseTo((row1 + row2) / 2, offset(1e-5));
+            double expected = (lossOf(new double[] {1, 0}, 3) + lossOf(new double[] {300, -200}, 1)) / 2;
+            float loss = PrefixCeRegime.crossEntropy(model, model.params().bind(m), rep, targets).getFloat();
+            assertThat(Float.isFinite(loss)).isTrue();
+            assertThat((double) loss).isCloseTo(expected, offset(1e-3));
         }
+    }
+
+    /** -log softmax over items 1..n of E[i] . rep, at the target, in double precision. */
+    static double lossOf(double[] rep, int target) {
+        double[] logits = new double[ITEMS + 1];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 1; i <= ITEMS; i++) {
+            logits[i] = E[i][0] * rep[0] + E[i][1] * rep[1];
+            max = Math.max(max, logits[i]);
+        }
+        double norm = 0;
+        for (int i = 1; i <= ITEMS; i++) {
+            norm += Math.exp(logits[i] - max);
+        }
+        return max + Math.log(norm) - logits[target];
     }
 }
