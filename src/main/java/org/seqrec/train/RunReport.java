@@ -67,6 +67,7 @@ public final class RunReport {
             row.put("machine", r.path("versions").path("machine").asText());
             row.set("test", r.path("test"));
             row.set("valid", r.path("valid"));
+            row.set("training", training(run));
             if (reference != null && reference.path(dataset).has(model)) {
                 row.set("paper_test", reference.path(dataset).path(model));
             }
@@ -141,6 +142,53 @@ public final class RunReport {
         return out;
     }
 
+    /**
+     * What training cost, from the run directory: epochs run and the best one, the median seconds of a
+     * full training epoch, the peak resident memory, and the model's size and MACs per sequence
+     * ({@code cost.json}); fields a run does not have (older runs, PopRec) are left out.
+     */
+    static ObjectNode training(Path run) {
+        ObjectNode t = Json.object();
+        Path history = run.resolve("history.jsonl");
+        if (Files.isRegularFile(history)) {
+            List<Double> seconds = new ArrayList<>();
+            long peak = -1;
+            int epochs = 0;
+            int best = -1;
+            try {
+                for (String line : Files.readAllLines(history)) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode h = Json.MAPPER.readTree(line);
+                    epochs++;
+                    best = h.path("best_epoch").asInt(best);
+                    if (!h.has("batches") || h.path("batches").asInt() == h.path("epoch_batches").asInt()) {
+                        seconds.add(h.path("train_seconds").asDouble());
+                    }
+                    peak = Math.max(peak, h.path("peak_rss_mb").asLong(-1));
+                }
+            } catch (java.io.IOException e) {
+                throw new SeqrecException("cannot read " + history + ": " + e.getMessage(), e);
+            }
+            t.put("epochs", epochs);
+            t.put("best_epoch", best);
+            if (!seconds.isEmpty()) {
+                t.put("median_train_seconds_per_epoch",
+                        new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(
+                                seconds.stream().mapToDouble(Double::doubleValue).toArray()));
+            }
+            if (peak > 0) {
+                t.put("peak_rss_mb", peak);
+            }
+        }
+        Path cost = run.resolve("cost.json");
+        if (Files.isRegularFile(cost)) {
+            t.setAll((ObjectNode) Json.read(cost));
+        }
+        return t;
+    }
+
     /** JSON has no NaN: an undefined statistic is written as null. */
     private static void number(ObjectNode node, String key, double value) {
         if (Double.isNaN(value)) {
@@ -173,6 +221,7 @@ public final class RunReport {
             }
         }
         appendSummary(sb, report, metrics);
+        appendCost(sb, report);
         String machine = report.path("runs").path(0).path("machine").asText("");
         if (!machine.isEmpty()) {
             sb.append("\nMachine: ").append(machine).append('\n');
@@ -226,6 +275,24 @@ public final class RunReport {
                 }
                 sb.append('\n');
             }
+        }
+    }
+
+    private static void appendCost(StringBuilder sb, ObjectNode report) {
+        sb.append("\nTraining cost per run (MACs: multiply-accumulates of one sequence's forward pass up to the user"
+                + " representation, counted from the engine's trace; peak RSS of the training process)\n\n"
+                + "| dataset | model | seed | weights | MACs / sequence | epochs (best) | median train s / epoch | peak RSS (MB) |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (JsonNode row : report.path("runs")) {
+            JsonNode t = row.path("training");
+            sb.append(String.format("| %s | %s | %d | %s | %s | %s | %s | %s |%n", row.path("dataset").asText(),
+                    row.path("model").asText(), row.path("seed").asLong(),
+                    t.has("params") ? String.format("%.2fM", t.path("params").asLong() / 1e6) : "–",
+                    t.has("encoderMacs") ? String.format("%.2fM", t.path("encoderMacs").asLong() / 1e6) : "–",
+                    t.has("epochs") ? t.path("epochs").asInt() + " (" + t.path("best_epoch").asInt() + ")" : "–",
+                    t.has("median_train_seconds_per_epoch")
+                            ? String.format("%.1f", t.path("median_train_seconds_per_epoch").asDouble()) : "–",
+                    t.has("peak_rss_mb") ? t.path("peak_rss_mb").asText() : "–"));
         }
     }
 

@@ -62,4 +62,23 @@ class RunReportTest {
         String md = RunReport.markdown(report);
         assertThat(md).contains("| Toy | model-a | 3 |").contains("0.3200 ± 0.0200").contains("Δ vs base").contains("+0.0200 (p 0.074)");
     }
+
+    @Test
+    void trainingCostComesFromTheHistoryAndCostFiles() throws Exception {
+        Path r = run("adamct", 1, 0.3);
+        Files.writeString(r.resolve("history.jsonl"), String.join("\n",
+                "{\"epoch\":1,\"train_seconds\":10.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":1,\"peak_rss_mb\":900}",
+                "{\"epoch\":2,\"train_seconds\":2.0,\"batches\":1,\"epoch_batches\":5,\"best_epoch\":1,\"peak_rss_mb\":950}",
+                "{\"epoch\":3,\"train_seconds\":14.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":3,\"peak_rss_mb\":940}",
+                "{\"epoch\":4,\"train_seconds\":12.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":3,\"peak_rss_mb\":930}") + "\n");
+        Json.write(r.resolve("cost.json"), new ModelCost(210_000, 450_000, 190_000, 50));
+        JsonNode t = RunReport.build(List.of(r), Protocol.SAMPLED, null).path("runs").get(0).path("training");
+        assertThat(t.path("epochs").asInt()).isEqualTo(4);
+        assertThat(t.path("best_epoch").asInt()).isEqualTo(3);
+        assertThat(t.path("median_train_seconds_per_epoch").asDouble()).isEqualTo(12.0); // the partial epoch left out
+        assertThat(t.path("peak_rss_mb").asLong()).isEqualTo(950);
+        assertThat(t.path("encoderMacs").asLong()).isEqualTo(450_000);
+        assertThat(RunReport.markdown(RunReport.build(List.of(r), Protocol.SAMPLED, null)))
+                .contains("| Toy | adamct | 1 | 0.21M | 0.45M | 4 (3) | 12.0 | 950 |");
+    }
 }
