@@ -34,21 +34,33 @@ public final class Recommender implements AutoCloseable {
     private final RecModel model;
     private final IdMap items;
     private final String runName;
+    private final int[] counts;
+    private final int[] popularOrder;
 
-    private Recommender(NDManager manager, RecModel model, IdMap items, String runName) {
+    private Recommender(NDManager manager, RecModel model, IdMap items, String runName, int[] counts) {
         this.manager = manager;
         this.model = model;
         this.items = items;
         this.runName = runName;
+        this.counts = counts;
+        this.popularOrder = Popularity.order(counts);
     }
 
     /** One recommended item. */
     public record Item(String id, float score) {}
 
-    /** The ranked items, and the history ids that the model does not know (ignored). */
-    public record Result(List<Item> items, List<String> unknown) {}
+    /**
+     * The ranked items; the history ids that the model does not know (ignored); how many of the known
+     * history items the model read (at most {@link #maxLen()}: the most recent); and whether the list is
+     * the training-set popularity ranking because no history item was known (then the scores are
+     * interaction counts).
+     */
+    public record Result(List<Item> items, List<String> unknown, int used, boolean popularityFallback) {}
 
-    /** Loads the model and item map of a run directory (no dataset needed). */
+    /** One recommendation request: a history (original ids, oldest first), how many items, whether to exclude seen ones. */
+    public record Query(List<String> history, int k, boolean excludeSeen) {}
+
+    /** Loads the model, item map and item popularity of a run directory (its data is read only for runs saved without {@code popularity.tsv}). */
     public static Recommender load(Path runDir) {
         RunDir run = RunDir.existing(runDir);
         RunConfig config = Json.read(run.config(), RunConfig.class);
@@ -61,7 +73,7 @@ public final class Recommender implements AutoCloseable {
                 throw new SeqrecException(runDir + ": the model has " + model.numItems() + " items but item_map.tsv has "
                         + items.size());
             }
-            return new Recommender(manager, model, items, runDir.getFileName().toString());
+            return new Recommender(manager, model, items, runDir.getFileName().toString(), Popularity.of(run, config, items.size()));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -80,6 +92,11 @@ public final class Recommender implements AutoCloseable {
         return runName;
     }
 
+    /** The most recent history items the model reads. */
+    public int maxLen() {
+        return model.maxLen();
+    }
+
     /** The top {@code k} items after {@code history} (original ids, oldest first); seen items may be recommended. */
     public Result recommend(List<String> history, int k) {
         return recommend(history, k, false);
@@ -87,39 +104,97 @@ public final class Recommender implements AutoCloseable {
 
     /**
      * The top {@code k} items after {@code history}. Unknown ids are ignored and listed; with
-     * {@code excludeSeen} the history's items are never recommended.
+     * {@code excludeSeen} the history's items are never recommended (then fewer than {@code k} come
+     * back when fewer remain). A history with no known item gets the popularity ranking.
      */
     public Result recommend(List<String> history, int k, boolean excludeSeen) {
-        List<String> unknown = new ArrayList<>();
-        int[] seq = toDense(history, unknown);
-        Set<Integer> seen = new LinkedHashSet<>();
-        if (excludeSeen) {
-            for (int item : seq) {
-                seen.add(item);
+        return recommendAll(List.of(new Query(history, k, excludeSeen))).get(0);
+    }
+
+    /**
+     * One result per query, in order, the model's ones from a single forward pass over all the
+     * histories (how the HTTP service micro-batches and {@code seqrec score} streams). The same query
+     * gets the same result alone or in a batch.
+     *
+     * @throws SeqrecException if a k is not in 1..n
+     */
+    public List<Result> recommendAll(List<Query> queries) {
+        int n = items.size();
+        List<int[]> dense = new ArrayList<>(queries.size());
+        List<List<String>> unknown = new ArrayList<>(queries.size());
+        List<Integer> modelRows = new ArrayList<>();
+        int kMax = 1;
+        for (Query q : queries) {
+            if (q.k() < 1 || q.k() > n) {
+                throw new SeqrecException("k must be in 1.." + n + " (the number of items), got " + q.k());
+            }
+            List<String> u = new ArrayList<>();
+            int[] seq = toDense(q.history(), u);
+            dense.add(seq);
+            unknown.add(u);
+            if (seq.length > 0) {
+                modelRows.add(dense.size() - 1);
+                kMax = Math.max(kMax, q.k());
             }
         }
-        int available = items.size() - seen.size();
-        if (k < 1 || k > available) {
-            throw new SeqrecException("k must be in 1.." + available + " (the items that can be recommended), got " + k);
+        Result[] out = new Result[queries.size()];
+        if (!modelRows.isEmpty()) {
+            scoreRows(queries, dense, unknown, modelRows, Math.min(kMax, n), out);
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == null) {
+                out[i] = popular(queries.get(i).k(), unknown.get(i));
+            }
+        }
+        return List.of(out);
+    }
+
+    private void scoreRows(List<Query> queries, List<int[]> dense, List<List<String>> unknown, List<Integer> rows, int kMax,
+            Result[] out) {
+        int n = items.size();
+        int b = rows.size();
+        int[][] histories = new int[b][];
+        float[] mask = new float[b * (n + 1)];
+        int[] available = new int[b];
+        for (int r = 0; r < b; r++) {
+            int i = rows.get(r);
+            histories[r] = dense.get(i);
+            mask[r * (n + 1)] = Float.NEGATIVE_INFINITY; // padding
+            available[r] = n;
+            if (queries.get(i).excludeSeen()) {
+                for (int item : histories[r]) {
+                    if (mask[r * (n + 1) + item] == 0f) {
+                        mask[r * (n + 1) + item] = Float.NEGATIVE_INFINITY;
+                        available[r]--;
+                    }
+                }
+            }
         }
         try (NDManager m = manager.newSubManager()) {
-            NDArray scores = model.scoreAll(EvalBatch.ofHistories(new int[][] {seq}), m);
-            long[] mask = new long[seen.size() + 1];
-            int j = 0;
-            mask[j++] = 0; // padding
-            for (int item : seen) {
-                mask[j++] = item;
-            }
-            scores = scores.put(m.create(mask), m.full(new Shape(mask.length), Float.NEGATIVE_INFINITY));
-            NDList top = scores.topK(k, 1, true, true); // partial selection, not a full sort
+            NDArray scores = model.scoreAll(EvalBatch.ofHistories(histories), m).add(m.create(mask, new Shape(b, n + 1)));
+            NDList top = scores.topK(kMax, 1, true, true); // partial selection, not a full sort
             float[] values = top.get(0).toFloatArray();
             long[] ids = top.get(1).toLongArray();
-            List<Item> out = new ArrayList<>(k);
-            for (int i = 0; i < k; i++) {
-                out.add(new Item(items.original((int) ids[i]), values[i]));
+            for (int r = 0; r < b; r++) {
+                int i = rows.get(r);
+                int k = Math.min(queries.get(i).k(), available[r]);
+                List<Item> list = new ArrayList<>(k);
+                for (int j = 0; j < k; j++) {
+                    list.add(new Item(items.original((int) ids[r * kMax + j]), values[r * kMax + j]));
+                }
+                out[i] = new Result(list, unknown.get(i), Math.min(histories[r].length, model.maxLen()), false);
             }
-            return new Result(out, unknown);
         }
+    }
+
+    /** The {@code k} items with the most training interactions (ties: lower id first); scores are the counts. */
+    public Result popular(int k, List<String> unknown) {
+        List<Item> list = new ArrayList<>(k);
+        for (int j = 0; j < Math.min(k, popularOrder.length); j++) {
+            int item = popularOrder[j];
+            list.add(new Item(items.original(item), counts[item]));
+        }
+        return new Result(list, unknown, 0, true);
     }
 
     private int[] toDense(List<String> history, List<String> unknown) {

@@ -67,6 +67,7 @@ public final class Runs {
         ds.put("path", req.data().path());
         Json.write(run.dataset(), ds);
         data.itemMap().write(run.itemMap());
+        org.seqrec.Popularity.write(run.dir().resolve(org.seqrec.Popularity.FILE), org.seqrec.Popularity.count(split));
         try (NDManager manager = NDManager.newBaseManager()) {
             Negatives negatives = negatives(run, split, req.protocol(), new NegativesChoice(req.negatives(), req.negativesSeed()));
             Evaluator validation = new Evaluator(split, req.protocol(), negatives, req.evalBatch());
