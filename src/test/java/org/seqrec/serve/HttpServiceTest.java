@@ -1,0 +1,296 @@
+package org.seqrec.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrec.data.DataSource;
+import org.seqrec.data.Dataset;
+import org.seqrec.eval.Protocol;
+import org.seqrec.testutil.Synthetic;
+import org.seqrec.train.PeakMemory;
+import org.seqrec.train.Runs;
+import org.seqrec.util.Json;
+import org.seqrec.util.Progress;
+
+/** The HTTP API contract, bad inputs, batch = single, reload under load, and flat memory under sustained load. */
+class HttpServiceTest {
+    static final int L = 8;
+    @TempDir static Path dir;
+    static Path runA;
+    static Path runB;
+    static HttpService service;
+    static HttpClient client = HttpClient.newHttpClient();
+    static int items;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Progress.setEnabled(false);
+        Dataset d = Synthetic.repeatedCycles(40, 30, 4, 6, 14, 5);
+        items = d.numItems();
+        Path data = dir.resolve("cycles.txt");
+        d.writeFmlp(data);
+        runA = train(data, "a", 1);
+        runB = train(data, "b", 2);
+        service = new HttpService(runA, new RecommendService.Batching(16, 500, 256), new HttpService.Options("127.0.0.1", 0, 4096, 8));
+    }
+
+    static Path train(Path data, String name, long seed) {
+        Path run = dir.resolve(name);
+        Runs.train(new Runs.TrainRequest("convformer", Map.of("hidden", 16, "max_len", L, "kernel", 3, "epochs", 2, "batch", 64),
+                DataSource.fmlp(data), run, seed, Protocol.FULL, null, 42, false, 64, false, false));
+        return run;
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+    }
+
+    record Answer(int status, JsonNode body) {}
+
+    static Answer post(String path, String body) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), Json.MAPPER.readTree(r.body()));
+    }
+
+    static Answer get(String path) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.headers().firstValue("content-type").orElse("").contains("json")
+                ? Json.MAPPER.readTree(r.body()) : Json.MAPPER.getNodeFactory().textNode(r.body()));
+    }
+
+    static List<String> ids(JsonNode result) {
+        List<String> out = new ArrayList<>();
+        result.path("items").forEach(i -> out.add(i.path("id").asText()));
+        return out;
+    }
+
+    @Test
+    void healthNamesTheRunAndModel() throws Exception {
+        Answer a = get("/health");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.body().path("status").asText()).isEqualTo("ok");
+        assertThat(a.body().path("model").asText()).isEqualTo("convformer");
+        assertThat(a.body().path("items").asInt()).isEqualTo(items);
+        assertThat(a.body().path("max_len").asInt()).isEqualTo(L);
+    }
+
+    @Test
+    void recommendReturnsKRankedUnseenItemsAndListsUnknownIds() throws Exception {
+        Answer a = post("/v1/recommend", "{\"history\": [\"3\", 7, \"11\", \"no-such-item\"], \"k\": 5, \"exclude_seen\": true}");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(ids(a.body())).hasSize(5).doesNotContain("3", "7", "11");
+        List<Double> scores = new ArrayList<>();
+        a.body().path("items").forEach(i -> scores.add(i.path("score").asDouble()));
+        List<Double> sorted = new ArrayList<>(scores);
+        sorted.sort(Collections.reverseOrder());
+        assertThat(scores).isEqualTo(sorted);
+        assertThat(a.body().path("unknown").toString()).isEqualTo("[\"no-such-item\"]");
+        assertThat(a.body().path("used").asInt()).isEqualTo(3);
+        assertThat(a.body().has("fallback")).isFalse();
+        // defaults: k 10, exclude_seen true
+        Answer d = post("/v1/recommend", "{\"history\": [\"3\"]}");
+        assertThat(ids(d.body())).hasSize(10).doesNotContain("3");
+    }
+
+    @Test
+    void emptyOrUnknownHistoriesFallBackToPopularityAndSaySo() throws Exception {
+        for (String h : new String[] {"[]", "[\"unknown-1\", \"unknown-2\"]"}) {
+            Answer a = post("/v1/recommend", "{\"history\": " + h + ", \"k\": 4}");
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(a.body().path("fallback").asText()).isEqualTo("popularity");
+            assertThat(ids(a.body())).hasSize(4);
+        }
+    }
+
+    @Test
+    void aHistoryLongerThanLIsCutToItsMostRecentItems() throws Exception {
+        StringBuilder longer = new StringBuilder("[");
+        for (int i = 0; i < L + 5; i++) {
+            longer.append(i == 0 ? "" : ",").append('"').append(1 + i % 20).append('"');
+        }
+        longer.append(']');
+        Answer a = post("/v1/recommend", "{\"history\": " + longer + ", \"k\": 3, \"exclude_seen\": false}");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.body().path("used").asInt()).isEqualTo(L);
+        assertThat(a.body().path("truncated").asInt()).isEqualTo(5);
+        // the same as asking with the last L items only
+        StringBuilder recent = new StringBuilder("[");
+        for (int i = 5; i < L + 5; i++) {
+            recent.append(i == 5 ? "" : ",").append('"').append(1 + i % 20).append('"');
+        }
+        recent.append(']');
+        assertThat(post("/v1/recommend", "{\"history\": " + recent + ", \"k\": 3, \"exclude_seen\": false}").body().path("items"))
+                .isEqualTo(a.body().path("items"));
+    }
+
+    @Test
+    void badInputIsA4xxWithAnErrorNeverA500() throws Exception {
+        String[] bad = {
+            "{\"history\": [\"1\"", // malformed JSON
+            "not json at all",
+            "",
+            "[1, 2, 3]", // not an object
+            "{\"history\": \"1,2,3\"}", // wrong type
+            "{\"history\": [{\"id\": 1}]}",
+            "{\"history\": [1.5]}",
+            "{\"history\": [\"1\"], \"k\": \"10\"}",
+            "{\"history\": [\"1\"], \"k\": 2.5}",
+            "{\"history\": [\"1\"], \"k\": 0}",
+            "{\"history\": [\"1\"], \"k\": -3}",
+            "{\"history\": [\"1\"], \"k\": " + (items + 1) + "}",
+            "{\"history\": [\"1\"], \"k\": 99999999999}",
+            "{\"history\": [\"1\"], \"exclude_seen\": \"yes\"}",
+            "{\"k\": 3}", // no history
+        };
+        for (String body : bad) {
+            Answer a = post("/v1/recommend", body);
+            assertThat(a.status()).as(body).isEqualTo(400);
+            assertThat(a.body().path("error").asText()).as(body).isNotBlank();
+        }
+        for (String body : new String[] {"{\"requests\": 3}", "{\"requests\": [{\"history\": [\"1\"]}, {\"k\": 1}]}", "[]"}) {
+            Answer a = post("/v1/recommend/batch", body);
+            assertThat(a.status()).as(body).isEqualTo(400);
+        }
+        assertThat(post("/v1/recommend/batch", "{\"requests\": [{\"history\": [\"1\"]}, {\"k\": 1}]}").body().path("error").asText())
+                .contains("requests[1]");
+        assertThat(post("/v1/reload", "{\"run\": \"" + dir.resolve("no-such-run") + "\"}").status()).isEqualTo(400);
+        assertThat(post("/v1/reload", "{\"run\": 3}").status()).isEqualTo(400);
+    }
+
+    @Test
+    void anOversizedBodyIsRejectedWith413() throws Exception {
+        String big = "{\"history\": [" + "\"1\",".repeat(2000) + "\"1\"]}"; // over the 4096-byte limit
+        assertThat(post("/v1/recommend", big).status()).isEqualTo(413);
+        // without a declared length (chunked), too
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/v1/recommend"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big.getBytes()))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void batchAndSingleResultsAreIdentical() throws Exception {
+        String[] histories = {"[\"1\", \"2\", \"3\"]", "[\"5\"]", "[]", "[\"9\", \"4\", \"x\", \"17\", \"22\", \"8\"]", "[\"30\", \"29\"]"};
+        StringBuilder batch = new StringBuilder("{\"requests\": [");
+        for (int i = 0; i < histories.length; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"history\": ").append(histories[i]).append(", \"k\": ").append(3 + i).append('}');
+        }
+        batch.append("]}");
+        Answer all = post("/v1/recommend/batch", batch.toString());
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(all.body().path("results")).hasSize(histories.length);
+        for (int i = 0; i < histories.length; i++) {
+            Answer one = post("/v1/recommend", "{\"history\": " + histories[i] + ", \"k\": " + (3 + i) + "}");
+            JsonNode fromBatch = all.body().path("results").get(i);
+            // the same items in the same order, the same fields; scores equal up to float rounding (a
+            // matrix product over several rows may sum in another order than over one)
+            assertThat(ids(fromBatch)).as(histories[i]).isEqualTo(ids(one.body()));
+            for (int j = 0; j < fromBatch.path("items").size(); j++) {
+                assertThat(fromBatch.path("items").get(j).path("score").asDouble()).isCloseTo(
+                        one.body().path("items").get(j).path("score").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+            }
+            for (String field : new String[] {"unknown", "used", "truncated", "fallback"}) {
+                assertThat(fromBatch.path(field)).as(field).isEqualTo(one.body().path(field));
+            }
+        }
+    }
+
+    @Test
+    void metricsAreInPrometheusTextFormat() throws Exception {
+        post("/v1/recommend", "{\"history\": [\"1\"], \"k\": 2}");
+        Answer m = get("/metrics");
+        assertThat(m.status()).isEqualTo(200);
+        String text = m.body().asText();
+        assertThat(text).contains("seqrec_requests_total{endpoint=\"recommend\",status=\"200\"}")
+                .contains("seqrec_request_duration_seconds_bucket{endpoint=\"recommend\",le=\"0.01\"}")
+                .contains("seqrec_forward_batch_size_count").contains("seqrec_model_info{model=\"convformer\"");
+    }
+
+    /** Clients keep sending while the service switches runs back and forth: every request is answered. */
+    @Test
+    synchronized void reloadUnderConcurrentRequestsLosesNone() throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            Thread t = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        Answer a = post("/v1/recommend", "{\"history\": [\"1\", \"2\"], \"k\": 3}");
+                        (a.status() == 200 ? ok : failed).incrementAndGet();
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+            t.start();
+            clients.add(t);
+        }
+        try {
+            for (int i = 0; i < 6; i++) {
+                Thread.sleep(150);
+                Answer r = post("/v1/reload", "{\"run\": \"" + (i % 2 == 0 ? runB : runA) + "\"}");
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body().path("run").asText()).isEqualTo((i % 2 == 0 ? runB : runA).toString());
+            }
+            Thread.sleep(150);
+        } finally {
+            running.set(false);
+            for (Thread t : clients) {
+                t.join();
+            }
+        }
+        assertThat(failed.get()).isZero();
+        assertThat(ok.get()).isGreaterThan(20);
+        assertThat(get("/health").body().path("run").asText()).isEqualTo(runA.toString());
+    }
+
+    /** Sustained concurrent load, bounded in time: resident memory stays flat after warm-up. */
+    @Test
+    synchronized void memoryStaysFlatUnderSustainedLoad() throws Exception {
+        Runnable burst = () -> {
+            for (int i = 0; i < 400; i++) {
+                try {
+                    post("/v1/recommend", "{\"history\": [\"" + (1 + i % 25) + "\", \"4\", \"9\"], \"k\": 5}");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        };
+        List<Long> rss = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            Thread[] ts = new Thread[4];
+            for (int c = 0; c < ts.length; c++) {
+                ts[c] = new Thread(burst);
+                ts[c].start();
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            rss.add(Math.max(0, PeakMemory.rssBytes()));
+        }
+        // 1600 requests per round; a leak of the per-request arrays (scores over every item, inputs)
+        // would add megabytes per round
+        assertThat(rss.get(4) - rss.get(1)).as("RSS after each round %s", rss).isLessThan(24L << 20);
+    }
+}

@@ -1,0 +1,52 @@
+package org.seqrec.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrec.Recommender;
+import org.seqrec.data.Dataset;
+import org.seqrec.testutil.Fixtures;
+import org.seqrec.testutil.Synthetic;
+
+/** {@code seqrec score}: k rows per user, in original ids, the same as the Java API, history items excluded. */
+class ScoreCommandTest {
+    @TempDir Path dir;
+
+    @Test
+    void writesTopKForEveryUserAsTheRecommenderDoes() throws Exception {
+        Dataset d = Synthetic.repeatedCycles(30, 25, 4, 6, 10, 9);
+        Path data = dir.resolve("cycles.txt");
+        d.writeFmlp(data);
+        Path run = dir.resolve("run");
+        assertThat(Fixtures.cli("train", "--model", "convformer", "--data", data.toString(), "--out", run.toString(), "--hidden", "16",
+                "--max-len", "8", "--kernel", "3", "--epochs", "1", "--protocol", "full", "--no-eval").exitCode()).isZero();
+        Path out = dir.resolve("recs.csv");
+        Fixtures.CliResult res = Fixtures.cli("score", "--run", run.toString(), "--data", data.toString(), "--k", "4", "--out",
+                out.toString(), "--batch", "7");
+        assertThat(res.exitCode()).as(res.err()).isZero();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines.get(0)).isEqualTo("user,rank,item,score");
+        assertThat(lines).hasSize(1 + 30 * 4);
+        Map<String, Set<String>> byUser = new HashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            byUser.computeIfAbsent(f[0], u -> new HashSet<>()).add(f[2]);
+        }
+        try (Recommender r = Recommender.load(run)) {
+            for (int u = 0; u < d.numUsers(); u++) {
+                List<String> history = java.util.Arrays.stream(d.sequence(u)).mapToObj(i -> d.itemMap().original(i)).toList();
+                Set<String> expected = new HashSet<>();
+                r.recommend(history, 4, true).items().forEach(i -> expected.add(i.id()));
+                assertThat(byUser.get(d.originalUserId(u))).isEqualTo(expected).doesNotContainAnyElementsOf(history);
+            }
+        }
+    }
+}
