@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Serving latency and bulk scoring (issue 8): `seqrec serve` on a trained run, loaded on loopback by
+# `seqrec loadtest` (a fixed number of requests from C concurrent clients, each waiting for its
+# answer; histories = the data file's users, cycled) at C = 1, 8, 32, with micro-batching off
+# (--max-batch 1) and on (--max-batch 64, greedy: --max-wait-us 0, and with a 1 ms wait); then
+# `seqrec score` for every user of the data file. Writes bench/results/NAME.{json,md}.
+#   RUN=bench/out/convformer/runs/convformer-sampled-Beauty-seed42 bench/serve-latency.sh
+# The load generator shares the machine with the server: on 2 cores the two compete for the CPU.
+# Stop other work first (background training skews every number here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN=${RUN:-bench/out/convformer/runs/convformer-sampled-Beauty-seed42}
+DATA=${DATA:-../shared/data/fmlp/Beauty.txt}
+NAME=${NAME:-serve-latency}
+PORT=${PORT:-18080}
+THREADS=${THREADS:-1}            # engine threads of the server
+CONCURRENCY=${CONCURRENCY:-"1 8 32"}
+REQUESTS=${REQUESTS:-2000}
+WARMUP=${WARMUP:-2000}          # unmeasured requests first: connections open, the JIT done
+OUT=bench/out/serve
+mkdir -p "$OUT" bench/results
+LINES="$OUT/$NAME.jsonl"
+: > "$LINES"
+
+bin/seqrec --version > /dev/null # build once before timing anything
+server=""
+stop_server() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; server=""; }
+trap stop_server EXIT
+
+for mode in "no-batching:--max-batch 1" "batching:--max-batch 64 --max-wait-us 0" "batching-1ms:--max-batch 64 --max-wait-us 1000"; do
+  label=${mode%%:*}
+  flags=${mode#*:}
+  # shellcheck disable=SC2086
+  bin/seqrec serve --run "$RUN" --port "$PORT" --threads "$THREADS" $flags > "$OUT/$label.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null && break; sleep 0.5; done
+  for c in $CONCURRENCY; do
+    bin/seqrec -q loadtest --url "http://127.0.0.1:$PORT" --data "$DATA" --concurrency "$c" --requests "$REQUESTS" \
+      --warmup "$WARMUP" --label "$label" --json "$LINES"
+  done
+  curl -s "http://127.0.0.1:$PORT/metrics" | grep '^seqrec_forward_batch_size_\(sum\|count\)' | sed "s/^/$label /" >> "$OUT/$label.batches"
+  stop_server
+done
+
+score_log="$OUT/score.log"
+bin/seqrec -q score --run "$RUN" --data "$DATA" --k 10 --out "$OUT/recs.csv" --threads "$THREADS" | tee "$score_log"
+
+python3 - "$LINES" "$score_log" "$RUN" "bench/results/$NAME" "$THREADS" <<'PY'
+import json, platform, re, subprocess, sys
+lines, score_log, run, out, threads = sys.argv[1:]
+rows = [json.loads(l) for l in open(lines) if l.strip()]
+m = re.search(r"scored (\d+) users in ([\d.]+) s \((\d+) users/s\)", open(score_log).read())
+cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+machine = f"{cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores"
+result = {"run": run, "machine": machine, "server_threads": int(threads), "loadtest": rows,
+          "bulk_scoring": {"users": int(m.group(1)), "seconds": float(m.group(2)), "users_per_second": int(m.group(3))} if m else None}
+json.dump(result, open(out + ".json", "w"), indent=1)
+md = [f"# Serving latency: `{run}`", "",
+      f"Machine: {machine}; server engine threads {threads}; load generator on the same machine (loopback).", "",
+      "| mode | concurrency | requests | throughput (req/s) | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | errors |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+for r in rows:
+    md.append(f"| {r['label']} | {r['concurrency']} | {r['requests']} | {r['throughput_rps']:.0f} | {r['p50_ms']:.2f} | "
+              f"{r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {r['max_ms']:.2f} | {r['errors']} |")
+if result["bulk_scoring"]:
+    b = result["bulk_scoring"]
+    md += ["", f"Bulk scoring (`seqrec score`, k 10, batches of 256): {b['users']} users in {b['seconds']:.1f} s, "
+               f"{b['users_per_second']} users/s."]
+open(out + ".md", "w").write("\n".join(md) + "\n")
+print("\n".join(md))
+PY
