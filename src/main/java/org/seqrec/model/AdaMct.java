@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.seqrec.model.layers.Act;
 import org.seqrec.model.layers.Dense;
 import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Norm;
@@ -47,34 +48,6 @@ import org.seqrec.util.SeqrecException;
  * branches} = {@code local} or {@code global} to keep one branch only.
  */
 public final class AdaMct extends NeuralSeqModel {
-    /** The activation of the local branch. */
-    public enum Act {
-        GELU, RELU, SWISH, TANH, SIGMOID;
-
-        static Act parse(String s) {
-            try {
-                return valueOf(s.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new SeqrecException("unknown activation '" + s + "' (gelu, relu, swish, tanh, sigmoid)");
-            }
-        }
-
-        NDArray apply(NDArray x) {
-            switch (this) {
-                case GELU:
-                    return Nn.gelu(x);
-                case RELU:
-                    return Activation.relu(x);
-                case SWISH:
-                    return x.mul(Activation.sigmoid(x));
-                case TANH:
-                    return Activation.tanh(x);
-                default:
-                    return Activation.sigmoid(x);
-            }
-        }
-    }
-
     /** How a squeeze-excitation unit turns its excitation into position weights. */
     public enum Gate {
         /** independent weights in (0, 1): the paper's SEAtt */

@@ -23,6 +23,8 @@ public final class ModelRegistry {
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
         register(new AdaMct.Spec());
+        register(new RecGrela.Spec());
+        register(new SasRec.LinRecSpec());
         for (Sar.Variant v : Sar.Variant.values()) {
             register(new Sar.Spec(v));
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.seqrec.model.layers.Dense;
+import org.seqrec.model.layers.LinearAttention;
 import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Norm;
 import org.seqrec.model.layers.Params;
@@ -37,34 +38,44 @@ public final class SasRec extends NeuralSeqModel {
     private static final class Block {
         final Norm attnNorm;
         final SelfAttention attention;
+        final LinearAttention linear;
         final Norm ffnNorm;
         final Dense ffn1;
         final Dense ffn2;
 
-        Block(Params p, String name, int d, int heads, float attnDropout) {
+        Block(Params p, String name, int d, int heads, float attnDropout, boolean linearAttention) {
             attnNorm = new Norm(p, name + ".attn_norm", d);
-            attention = new SelfAttention(p, name + ".attn", d, heads, attnDropout, true, 0);
+            attention = linearAttention ? null : new SelfAttention(p, name + ".attn", d, heads, attnDropout, true, 0);
+            linear = linearAttention ? new LinearAttention(p, name + ".attn", d, heads) : null;
             ffnNorm = new Norm(p, name + ".ffn_norm", d);
             ffn1 = new Dense(p, name + ".ffn1", d, d);
             ffn2 = new Dense(p, name + ".ffn2", d, d);
         }
     }
 
+    private final String name;
+
     public SasRec(NDManager manager, int numItems, Hyper h, int heads) {
+        this(manager, numItems, h, heads, false);
+    }
+
+    /** @param linearAttention LinRec: ELU+1 linear attention (not causal) in place of the softmax attention */
+    public SasRec(NDManager manager, int numItems, Hyper h, int heads, boolean linearAttention) {
         super(manager, numItems, h.maxLen());
+        this.name = linearAttention ? "linrec" : "sasrec";
         this.d = h.hidden();
         this.dropout = h.dropout();
         this.items = params.normal("item_emb", new Shape(numItems + 1, d), 0.02f);
         this.positions = params.normal("pos_emb", new Shape(h.maxLen(), d), 0.02f);
         for (int i = 0; i < h.layers(); i++) {
-            blocks.add(new Block(params, "blocks." + i, d, heads, h.attnDropout()));
+            blocks.add(new Block(params, "blocks." + i, d, heads, h.attnDropout(), linearAttention));
         }
         this.last = new Norm(params, "last_norm", d);
     }
 
     @Override
     public String name() {
-        return "sasrec";
+        return name;
     }
 
     @Override
@@ -80,7 +91,7 @@ public final class SasRec extends NeuralSeqModel {
         x = Nn.dropout(p, x, dropout, training).mul(keep);
         for (Block b : blocks) {
             NDArray q = b.attnNorm.forward(p, x);
-            x = q.add(b.attention.cross(p, q, x, mask, training));
+            x = q.add(b.attention != null ? b.attention.cross(p, q, x, mask, training) : b.linear.attend(p, q, x, mask));
             x = b.ffnNorm.forward(p, x);
             NDArray hidden = Nn.dropout(p, Activation.relu(b.ffn1.forward(p, x)), dropout, training);
             x = x.add(Nn.dropout(p, b.ffn2.forward(p, hidden), dropout, training)).mul(keep);
@@ -110,6 +121,41 @@ public final class SasRec extends NeuralSeqModel {
         @Override
         public Regime regime(Map<String, Object> params) {
             return new AllPositionsRegime();
+        }
+    }
+
+    /**
+     * Registry entry {@code linrec}: the LinRec-style efficiency baseline of RecGRELA's paper, SASRec
+     * with its attention replaced by ELU+1 linear attention (learnable positions kept); since that
+     * attention is not causal it trains in the prefix-CE regime, like RecGRELA, with RecGRELA's
+     * settings (L 200, D 64, 4 heads, dropout 0.1, batch 2048).
+     */
+    public static final class LinRecSpec extends NeuralSpec {
+        public LinRecSpec() {
+            super("linrec", "LinRec-style baseline: SASRec with ELU+1 linear attention, prefix-CE");
+        }
+
+        @Override
+        public Map<String, Object> defaults() {
+            Map<String, Object> m = Hyper.defaults();
+            m.put("layers", 2);
+            m.put("heads", 4);
+            m.put("max_len", 200);
+            m.put("dropout", 0.1);
+            m.put("batch", 2048);
+            m.put("patience", 20);
+            m.put("select", "NDCG@10");
+            return m;
+        }
+
+        @Override
+        public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
+            return new SasRec(manager, numItems, Hyper.from(params), Hyper.intOf(params, "heads", 4), true);
+        }
+
+        @Override
+        public Regime regime(Map<String, Object> params) {
+            return new org.seqrec.train.PrefixCeRegime();
         }
     }
 }

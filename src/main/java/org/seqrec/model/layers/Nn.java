@@ -75,6 +75,26 @@ public final class Nn {
         return ai.djl.nn.core.Embedding.embedding(ids, table, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     }
 
+    /** SiLU (Swish with β = 1): {@code x · σ(x)}. */
+    public static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /**
+     * DropPath (stochastic depth) of a residual branch {@code x [B, ...]}: in training the whole branch
+     * of a sample is dropped with probability {@code rate}, the kept ones scaled by {@code 1 / (1 - rate)}.
+     */
+    public static NDArray dropPath(NDArray x, float rate, boolean training) {
+        if (!training || rate <= 0f) {
+            return x;
+        }
+        long[] shape = new long[x.getShape().dimension()];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = x.getShape().get(0);
+        NDArray keep = x.getManager().randomUniform(0f, 1f, new Shape(shape)).gte(rate).toType(x.getDataType(), false);
+        return x.mul(keep.div(1f - rate));
+    }
+
     /** GELU, exact erf form. */
     public static NDArray gelu(NDArray x) {
         return Activation.gelu(x);
