@@ -10,6 +10,7 @@ SHARED=${SHARED:-../shared/data/fmlp}
 OUT=${OUT:-bench/out/epoch-time-models}
 EPOCHS=${EPOCHS:-3}
 MAX_BATCHES=${MAX_BATCHES:-40}
+NAME=${NAME:-epoch-time-models}
 MODELS=${MODELS:-"convformer convformer-f fmlp-rec sar sar-o sar-p sar-r sar-w sar-n sar-n-plus sasrec bert4rec gru4rec caser fastformer poolingformer"}
 mkdir -p "$OUT" bench/results
 runs=()
@@ -22,4 +23,4 @@ done
 mvn -q -B -Dstyle.color=never test-compile
 mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=bench/out/test-classpath.txt
 java -cp "target/test-classes:target/classes:$(cat bench/out/test-classpath.txt)" org.seqrec.bench.EpochTimeReport \
-  bench/results/epoch-time-models "${runs[@]}"
+  "bench/results/$NAME" "${runs[@]}"

@@ -92,6 +92,11 @@ public final class Recommender implements AutoCloseable {
         return runName;
     }
 
+    /** Native arrays held by this recommender (its weights and constants): constant while it serves; for leak checks. */
+    public int liveNativeArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     /** The most recent history items the model reads. */
     public int maxLen() {
         return model.maxLen();

@@ -202,7 +202,11 @@ public final class RecGrela extends NeuralSeqModel {
         return blocks.get(0).causalConv(p, v);
     }
 
-    /** Registry entry {@code recgrela}: the paper's settings (models.md), prefix-CE, early stopping on NDCG@10. */
+    /**
+     * Registry entry {@code recgrela}: the paper's settings (models.md), prefix-CE, early stopping on
+     * NDCG@10. A training step takes about 13 MB per sequence of the batch at L 200 (D 64, 4 blocks;
+     * bench/results/recgrela-batch.md): the paper's batch 2048 needs about 27 GB.
+     */
     public static final class Spec extends NeuralSpec {
         public Spec() {
             super("recgrela", "RecGRELA: gated rotary-enhanced linear attention (linear in L), prefix-CE");

@@ -88,6 +88,11 @@ public final class HttpService implements AutoCloseable {
         return app.port();
     }
 
+    /** The service behind the HTTP layer. */
+    RecommendService core() {
+        return service;
+    }
+
     /** An answer with its status. */
     private record Reply(int status, JsonNode body) {
         static Reply ok(JsonNode body) {
