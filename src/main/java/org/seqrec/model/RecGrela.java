@@ -116,7 +116,9 @@ public final class RecGrela extends NeuralSeqModel {
             NDArray kr = opt.rope() ? Rope.apply(kf) : kf;
             NDArray qh = heads(qf, b, len);
             NDArray kh = heads(kf, b, len);
-            NDArray z = qh.matMul(kh.mean(new int[] {2}, true).transpose(0, 1, 3, 2)).add(1e-6f).pow(-1f); // [B, h, L, 1]
+            // [B, h, L, 1]; 0 at padded queries: their output is never read, and a huge 1 / (q · mean k) there
+            // would reach the real positions as inf · 0 = NaN through the next block's masked sums
+            NDArray z = heads(keep, b, len, 1).div(qh.matMul(kh.mean(new int[] {2}, true).transpose(0, 1, 3, 2)).add(1e-6f));
             NDArray kv = heads(kr, b, len).transpose(0, 1, 3, 2).matMul(heads(v, b, len)).div((float) len); // [B, h, dh, dh]
             NDArray attn = heads(qr, b, len).matMul(kv).mul(z).transpose(0, 2, 1, 3).reshape(b, len, d);
             return opt.shortcut() ? attn.add(Nn.silu(causalConv(p, v))) : attn;
@@ -136,7 +138,15 @@ public final class RecGrela extends NeuralSeqModel {
         }
 
         private NDArray heads(NDArray t, long b, long len) {
-            return t.reshape(b, len, opt.heads(), d / opt.heads()).transpose(0, 2, 1, 3);
+            return heads(t, b, len, d / opt.heads());
+        }
+
+        /** {@code [B, L, h·w]} (or {@code [B, L, 1]} with w = 1, broadcast to every head) as {@code [B, h, L, w]}. */
+        private NDArray heads(NDArray t, long b, long len, int w) {
+            if (t.getShape().get(2) == 1) {
+                return t.reshape(b, 1, len, 1);
+            }
+            return t.reshape(b, len, opt.heads(), w).transpose(0, 2, 1, 3);
         }
     }
 
