@@ -49,9 +49,7 @@ final class ScoreCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new SeqrecException("--batch must be positive");
         }
-        EvalOptions threadsOption = new EvalOptions();
-        threadsOption.threads = threads;
-        threadsOption.applyThreads();
+        EvalOptions.applyThreads(threads);
         Dataset d = data.source().load();
         long t0 = System.nanoTime();
         try (Recommender r = Recommender.load(run);

@@ -48,9 +48,7 @@ final class ServeCommand implements Callable<Integer> {
         if (maxBatch < 1 || maxWaitMicros < 0 || queue < 1 || maxBody < 1) {
             throw new SeqrecException("--max-batch, --queue and --max-body must be positive and --max-wait-us not negative");
         }
-        EvalOptions threadsOption = new EvalOptions();
-        threadsOption.threads = threads;
-        threadsOption.applyThreads();
+        EvalOptions.applyThreads(threads);
         RecommendService.Batching batching = maxBatch == 1 ? RecommendService.Batching.off()
                 : new RecommendService.Batching(maxBatch, maxWaitMicros, queue);
         HttpService service = new HttpService(run, batching, new HttpService.Options(host, port, maxBody, 256));

@@ -174,6 +174,11 @@ class EvalOptions {
     Integer threads;
 
     void applyThreads() {
+        applyThreads(threads);
+    }
+
+    /** Sets the engine's intra-op threads when {@code threads} is given (the {@code --threads} option of several commands). */
+    static void applyThreads(Integer threads) {
         if (threads != null) {
             if (threads < 1) {
                 throw new SeqrecException("--threads must be positive, got " + threads);

@@ -16,6 +16,7 @@ import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Norm;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.Rope;
+import org.seqrec.model.layers.SelfAttention;
 import org.seqrec.model.layers.SequenceEmbedding;
 import org.seqrec.train.PrefixCeRegime;
 import org.seqrec.train.Regime;
@@ -118,7 +119,7 @@ public final class RecGrela extends NeuralSeqModel {
             NDArray kh = heads(kf, b, len);
             // [B, h, L, 1]; 0 at padded queries: their output is never read, and a huge 1 / (q · mean k) there
             // would reach the real positions as inf · 0 = NaN through the next block's masked sums
-            NDArray z = heads(keep, b, len, 1).div(qh.matMul(kh.mean(new int[] {2}, true).transpose(0, 1, 3, 2)).add(1e-6f));
+            NDArray z = heads(keep, b, len).div(qh.matMul(kh.mean(new int[] {2}, true).transpose(0, 1, 3, 2)).add(1e-6f));
             NDArray kv = heads(kr, b, len).transpose(0, 1, 3, 2).matMul(heads(v, b, len)).div((float) len); // [B, h, dh, dh]
             NDArray attn = heads(qr, b, len).matMul(kv).mul(z).transpose(0, 2, 1, 3).reshape(b, len, d);
             return opt.shortcut() ? attn.add(Nn.silu(causalConv(p, v))) : attn;
@@ -137,16 +138,9 @@ public final class RecGrela extends NeuralSeqModel {
             return y;
         }
 
+        /** {@code [B, L, D]} as {@code [B, h, L, D/h]}; a mask {@code [B, L, 1]} as {@code [B, 1, L, 1]} (broadcast to every head). */
         private NDArray heads(NDArray t, long b, long len) {
-            return heads(t, b, len, d / opt.heads());
-        }
-
-        /** {@code [B, L, h·w]} (or {@code [B, L, 1]} with w = 1, broadcast to every head) as {@code [B, h, L, w]}. */
-        private NDArray heads(NDArray t, long b, long len, int w) {
-            if (t.getShape().get(2) == 1) {
-                return t.reshape(b, 1, len, 1);
-            }
-            return t.reshape(b, len, opt.heads(), w).transpose(0, 2, 1, 3);
+            return t.getShape().get(2) == 1 ? t.reshape(b, 1, len, 1) : SelfAttention.splitHeads(t, b, len, opt.heads());
         }
     }
 

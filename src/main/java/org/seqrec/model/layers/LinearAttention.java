@@ -44,6 +44,6 @@ public final class LinearAttention {
     }
 
     private NDArray split(NDArray t, long b, long len) {
-        return t.reshape(b, len, heads, d / heads).transpose(0, 2, 1, 3);
+        return SelfAttention.splitHeads(t, b, len, heads);
     }
 }

@@ -130,6 +130,11 @@ public final class SelfAttention implements TokenMixer {
     }
 
     private NDArray split(NDArray t, long b, long len) {
-        return t.reshape(b, len, heads, d / heads).transpose(0, 2, 1, 3);
+        return splitHeads(t, b, len, heads);
+    }
+
+    /** {@code [B, L, D]} as {@code [B, heads, L, D / heads]}. */
+    public static NDArray splitHeads(NDArray t, long b, long len, int heads) {
+        return t.reshape(b, len, heads, t.getShape().get(2) / heads).transpose(0, 2, 1, 3);
     }
 }
