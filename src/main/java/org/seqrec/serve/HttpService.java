@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpService.class);
+    /** Parses one JSON value; anything after it is an error. */
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT =
+            Json.MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     /** Most requests in one batch call. */
     public static final int MAX_BATCH_REQUESTS = 10_000;
 
@@ -159,7 +163,7 @@ public final class HttpService implements AutoCloseable {
             throw new BadRequest("empty request body: a JSON object is expected");
         }
         try {
-            return Json.MAPPER.readTree(bytes);
+            return STRICT.readTree(bytes);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new BadRequest("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

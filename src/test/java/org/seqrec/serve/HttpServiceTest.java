@@ -147,6 +147,8 @@ class HttpServiceTest {
         String[] bad = {
             "{\"history\": [\"1\"", // malformed JSON
             "not json at all",
+            "{\"history\": [\"1\"]} {\"k\": 3}", // trailing content
+            "{\"history\": [null]}",
             "",
             "[1, 2, 3]", // not an object
             "{\"history\": \"1,2,3\"}", // wrong type
