@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
-import org.apache.commons.math3.stat.inference.TTest;
 import org.seqrec.eval.Protocol;
 import org.seqrec.util.Json;
 import org.seqrec.util.SeqrecException;
@@ -136,8 +135,7 @@ public final class RunReport {
                 d.addValue(a[i] - b[i]);
             }
             number(diff, m, a.length == 0 ? Double.NaN : d.getMean());
-            // undefined with fewer than 2 pairs or identical differences
-            number(pValue, m, a.length >= 2 && d.getStandardDeviation() > 0 ? new TTest().pairedTTest(a, b) : Double.NaN);
+            number(pValue, m, org.seqrec.experiment.Aggregate.pairedP(a, b)); // NaN when undefined
         }
         return out;
     }

@@ -1,0 +1,256 @@
+package org.seqrec.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
+import org.apache.commons.math3.stat.inference.TTest;
+import org.seqrec.report.Charts;
+import org.seqrec.train.RunDir;
+import org.seqrec.util.AtomicFiles;
+import org.seqrec.util.Json;
+import org.seqrec.util.SeqrecException;
+
+/**
+ * The statistics of an experiment over seeds, per (configuration, dataset, protocol): mean, sample
+ * standard deviation, 95% confidence interval of the mean (Student's t), the paired t-test against
+ * the baseline configuration over matched seeds, and the one-sample t-test of the seeds against a
+ * given baseline mean (the paper's Table 3 markers). Best and second best per metric are marked
+ * (bold, underlined) as in the papers. Writes {@code results.json}, {@code results.md},
+ * {@code results.csv} and the spec's plot as PNG and SVG.
+ */
+public final class Aggregate {
+    private Aggregate() {}
+
+    /** Statistics of one sample of seeds' values. */
+    public record Stats(int n, double mean, double sd, double ciLow, double ciHigh) {
+        public static Stats of(double[] v) {
+            SummaryStatistics s = new SummaryStatistics();
+            for (double x : v) {
+                s.addValue(x);
+            }
+            double sd = v.length > 1 ? s.getStandardDeviation() : Double.NaN;
+            double half = v.length > 1 ? new TDistribution(v.length - 1).inverseCumulativeProbability(0.975) * sd / Math.sqrt(v.length)
+                    : Double.NaN;
+            return new Stats(v.length, s.getMean(), sd, s.getMean() - half, s.getMean() + half);
+        }
+    }
+
+    /**
+     * Two-sided paired t-test p of {@code a} against {@code b} (same length, matched); NaN with fewer
+     * than 2 pairs or differences that are equal up to rounding (t undefined).
+     */
+    public static double pairedP(double[] a, double[] b) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        return undefined(d) ? Double.NaN : new TTest().pairedTTest(a, b);
+    }
+
+    /** Two-sided one-sample t-test p of {@code a} against the mean {@code mu}; NaN when t is undefined. */
+    public static double oneSampleP(double[] a, double mu) {
+        return undefined(a) ? Double.NaN : new TTest().tTest(mu, a);
+    }
+
+    /** Fewer than 2 values, or a spread within rounding of the values' size. */
+    private static boolean undefined(double[] v) {
+        if (v.length < 2) {
+            return true;
+        }
+        SummaryStatistics s = new SummaryStatistics();
+        for (double x : v) {
+            s.addValue(x);
+        }
+        return s.getStandardDeviation() <= 1e-12 * Math.max(1, Math.abs(s.getMean()));
+    }
+
+    /** Reads the finished runs' test metrics and writes the experiment's results into {@code folder}. */
+    public static ObjectNode write(ExperimentSpec spec, List<Experiment.Run> runs, Path folder) {
+        Map<String, List<Experiment.Run>> groups = new LinkedHashMap<>();
+        for (Experiment.Run r : runs) {
+            if (r.finished()) {
+                groups.computeIfAbsent(r.config() + "\u0000" + r.dataset() + "\u0000" + r.protocol().key(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        if (groups.isEmpty()) {
+            throw new SeqrecException("no run of " + spec.name() + " has finished yet");
+        }
+        List<String> metrics = spec.report() != null && spec.report().metrics() != null ? spec.report().metrics()
+                : groups.values().iterator().next().get(0).protocol().reportedMetrics();
+        String baseline = spec.report() == null ? null : spec.report().baseline();
+        Map<String, Double> baselineMeans = spec.report() == null || spec.report().baselineMeans() == null ? Map.of()
+                : spec.report().baselineMeans();
+        ObjectNode out = Json.object();
+        out.put("experiment", spec.name());
+        ArrayNode rows = out.putArray("rows");
+        for (List<Experiment.Run> g : groups.values()) {
+            Experiment.Run first = g.get(0);
+            ObjectNode row = rows.addObject();
+            row.put("config", first.config());
+            row.put("model", first.model());
+            row.set("params", Json.MAPPER.valueToTree(first.params()));
+            row.put("dataset", first.dataset());
+            row.put("protocol", first.protocol().key());
+            ArrayNode seeds = row.putArray("seeds");
+            g.forEach(r -> seeds.add(r.seed()));
+            Map<Long, JsonNode> tests = tests(g);
+            List<Experiment.Run> base = baseline == null ? null
+                    : groups.get(baseline + "\u0000" + first.dataset() + "\u0000" + first.protocol().key());
+            Map<Long, JsonNode> baseTests = base == null || base == g ? null : tests(base);
+            for (String m : metrics) {
+                double[] v = tests.values().stream().mapToDouble(t -> t.path(m).asDouble()).toArray();
+                Stats s = Stats.of(v);
+                ObjectNode st = row.putObject(m);
+                number(st, "mean", s.mean());
+                number(st, "sd", s.sd());
+                number(st, "ci95_low", s.ciLow());
+                number(st, "ci95_high", s.ciHigh());
+                if (baseTests != null) {
+                    List<Double> a = new ArrayList<>();
+                    List<Double> b = new ArrayList<>();
+                    tests.forEach((seed, t) -> {
+                        if (baseTests.containsKey(seed)) {
+                            a.add(t.path(m).asDouble());
+                            b.add(baseTests.get(seed).path(m).asDouble());
+                        }
+                    });
+                    number(st, "paired_p_vs_baseline", pairedP(a.stream().mapToDouble(x -> x).toArray(),
+                            b.stream().mapToDouble(x -> x).toArray()));
+                }
+                if (baselineMeans.containsKey(m)) {
+                    number(st, "one_sample_p_vs_" + m, oneSampleP(v, baselineMeans.get(m)));
+                }
+            }
+        }
+        Json.write(folder.resolve("results.json"), out);
+        AtomicFiles.writeString(folder.resolve("results.md"), markdown(spec, out, metrics));
+        AtomicFiles.writeString(folder.resolve("results.csv"), csv(out, metrics));
+        if (spec.report() != null && spec.report().plot() != null) {
+            plot(spec.report().plot(), out, folder.resolve("plot"));
+        }
+        return out;
+    }
+
+    private static Map<Long, JsonNode> tests(List<Experiment.Run> g) {
+        Map<Long, JsonNode> out = new LinkedHashMap<>();
+        for (Experiment.Run r : g) {
+            out.put(r.seed(), Json.read(new RunDir(r.dir()).results(r.protocol())).path("test"));
+        }
+        return out;
+    }
+
+    private static void number(ObjectNode node, String key, double v) {
+        if (Double.isNaN(v)) {
+            node.putNull(key);
+        } else {
+            node.put(key, v);
+        }
+    }
+
+    static String markdown(ExperimentSpec spec, ObjectNode out, List<String> metrics) {
+        StringBuilder sb = new StringBuilder("# ").append(spec.name()).append("\n\n");
+        if (spec.description() != null) {
+            sb.append(spec.description().strip()).append("\n\n");
+        }
+        sb.append("Test metrics, mean ± sd over seeds [95% CI]; **best**, <u>second best</u> per dataset and protocol");
+        if (spec.report() != null && spec.report().baseline() != null) {
+            sb.append("; p: paired t-test against `").append(spec.report().baseline()).append("` over matched seeds");
+        }
+        sb.append(".\n\n| dataset | protocol | configuration | seeds |");
+        metrics.forEach(m -> sb.append(' ').append(m).append(" |"));
+        sb.append("\n|---|---|---|---:|").append("---:|".repeat(metrics.size())).append('\n');
+        for (JsonNode row : out.path("rows")) {
+            sb.append("| ").append(row.path("dataset").asText()).append(" | ").append(row.path("protocol").asText()).append(" | ")
+                    .append(row.path("config").asText()).append(" | ").append(row.path("seeds").size()).append(" |");
+            for (String m : metrics) {
+                JsonNode st = row.path(m);
+                String mean = String.format("%.4f", st.path("mean").asDouble());
+                int rank = rank(out, row, m);
+                mean = rank == 1 ? "**" + mean + "**" : rank == 2 ? "<u>" + mean + "</u>" : mean;
+                sb.append(' ').append(mean);
+                if (!st.path("sd").isNull()) {
+                    sb.append(String.format(" ± %.4f [%.4f, %.4f]", st.path("sd").asDouble(), st.path("ci95_low").asDouble(),
+                            st.path("ci95_high").asDouble()));
+                }
+                if (st.has("paired_p_vs_baseline") && !st.path("paired_p_vs_baseline").isNull()) {
+                    sb.append(String.format(" (p %.3f)", st.path("paired_p_vs_baseline").asDouble()));
+                }
+                sb.append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** 1 for the best mean of metric {@code m} among rows of the same dataset and protocol, 2 for the second, else 0. */
+    private static int rank(ObjectNode out, JsonNode row, String m) {
+        double v = row.path(m).path("mean").asDouble();
+        int better = 0;
+        int peers = 0;
+        for (JsonNode o : out.path("rows")) {
+            if (o.path("dataset").equals(row.path("dataset")) && o.path("protocol").equals(row.path("protocol"))) {
+                peers++;
+                if (o.path(m).path("mean").asDouble() > v) {
+                    better++;
+                }
+            }
+        }
+        return peers < 2 ? 0 : better == 0 ? 1 : better == 1 && peers > 2 ? 2 : 0;
+    }
+
+    static String csv(ObjectNode out, List<String> metrics) {
+        StringWriter w = new StringWriter();
+        List<String> header = new ArrayList<>(List.of("dataset", "protocol", "config", "seeds"));
+        for (String m : metrics) {
+            header.addAll(List.of(m + "_mean", m + "_sd", m + "_ci95_low", m + "_ci95_high"));
+        }
+        try (CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).build())) {
+            for (JsonNode row : out.path("rows")) {
+                List<Object> rec = new ArrayList<>(List.of(row.path("dataset").asText(), row.path("protocol").asText(),
+                        row.path("config").asText(), row.path("seeds").size()));
+                for (String m : metrics) {
+                    for (String k : new String[] {"mean", "sd", "ci95_low", "ci95_high"}) {
+                        rec.add(row.path(m).path(k).isNull() ? "" : row.path(m).path(k).asDouble());
+                    }
+                }
+                p.printRecord(rec);
+            }
+        } catch (IOException e) {
+            throw new SeqrecException("cannot write CSV: " + e.getMessage(), e);
+        }
+        return w.toString();
+    }
+
+    /** Mean of {@code plot.metric} against the grid parameter {@code plot.x}, one line per {@code plot.series} value (and model). */
+    static void plot(ExperimentSpec.Plot plot, ObjectNode out, Path base) {
+        Map<String, List<double[]>> lines = new LinkedHashMap<>();
+        for (JsonNode row : out.path("rows")) {
+            JsonNode x = row.path("params").path(plot.x());
+            if (!x.isNumber()) {
+                continue;
+            }
+            String series = row.path("model").asText() + (plot.series() == null ? "" : " " + plot.series() + "="
+                    + row.path("params").path(plot.series()).asText()) + " (" + row.path("dataset").asText() + ")";
+            lines.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {x.asDouble(), row.path(plot.metric()).path("mean").asDouble()});
+        }
+        List<Charts.Series> series = new ArrayList<>();
+        lines.forEach((name, pts) -> {
+            pts.sort((a, b) -> Double.compare(a[0], b[0]));
+            series.add(new Charts.Series(name, pts.stream().map(p -> p[0]).toList(), pts.stream().map(p -> p[1]).toList()));
+        });
+        if (!series.isEmpty()) {
+            Charts.save(Charts.line(out.path("experiment").asText(), plot.x(), plot.metric() + " (test, mean over seeds)", series), base);
+        }
+    }
+}

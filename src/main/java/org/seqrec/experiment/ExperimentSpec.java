@@ -1,0 +1,80 @@
+package org.seqrec.experiment;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.seqrec.util.SeqrecException;
+
+/**
+ * An experiment: models (each with fixed params and a grid of values to sweep), datasets,
+ * protocols and seeds; every combination is one run. Read from YAML or JSON:
+ *
+ * <pre>
+ * name: kernel-sweep-beauty
+ * description: ConvFormer MRR against K for the three paddings (paper Figure 5), CPU-sized
+ * data: [../shared/data/fmlp/Beauty.txt]
+ * protocols: [sampled]
+ * seeds: [42, 1, 2]
+ * models:
+ *   - model: convformer
+ *     params: {epochs: 30}
+ *     grid: {kernel: [5, 15, 25, 35, 45], padding: [circular, reflect, zero]}
+ * report:
+ *   baseline: "convformer kernel=45 padding=circular"   # paired t-tests against this configuration
+ *   plot: {x: kernel, series: padding, metric: MRR}
+ * </pre>
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record ExperimentSpec(String name, String description, List<String> data, List<String> protocols, List<Long> seeds,
+        List<ModelEntry> models, String out, Report report) {
+
+    /** One model: fixed params and a grid (every combination of the listed values is a configuration). */
+    public record ModelEntry(String model, Map<String, Object> params, Map<String, List<Object>> grid) {}
+
+    /** What the report shows. */
+    public record Report(String baseline, Map<String, Double> baselineMeans, Plot plot, List<String> metrics) {}
+
+    /** A line plot: {@code metric} (mean over seeds) against the grid parameter {@code x}, one line per value of {@code series}. */
+    public record Plot(String x, String series, String metric) {}
+
+    public static ExperimentSpec read(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        ObjectMapper mapper = name.endsWith(".yaml") || name.endsWith(".yml") ? new ObjectMapper(new YAMLFactory()) : new ObjectMapper();
+        mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+        ExperimentSpec spec;
+        try {
+            spec = mapper.readValue(file.toFile(), ExperimentSpec.class);
+        } catch (IOException e) {
+            throw new SeqrecException("cannot read experiment " + file + ": " + e.getMessage(), e);
+        }
+        spec.check(file);
+        return spec;
+    }
+
+    private void check(Path file) {
+        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new SeqrecException(file + ": 'name' must be a word of letters, digits, '.', '_' or '-'");
+        }
+        if (data == null || data.isEmpty() || models == null || models.isEmpty()) {
+            throw new SeqrecException(file + ": 'data' and 'models' must list at least one entry");
+        }
+        for (ModelEntry m : models) {
+            if (m.model() == null) {
+                throw new SeqrecException(file + ": every entry of 'models' needs 'model'");
+            }
+        }
+    }
+
+    public List<String> protocolsOrDefault() {
+        return protocols == null || protocols.isEmpty() ? List.of("sampled") : protocols;
+    }
+
+    public List<Long> seedsOrDefault() {
+        return seeds == null || seeds.isEmpty() ? List.of(42L) : seeds;
+    }
+}

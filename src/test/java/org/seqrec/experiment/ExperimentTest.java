@@ -1,0 +1,98 @@
+package org.seqrec.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrec.data.Dataset;
+import org.seqrec.testutil.Fixtures;
+import org.seqrec.testutil.Synthetic;
+import org.seqrec.util.Json;
+
+/** Experiment statistics against hand computations; a tiny spec end to end; resume; every ready-made spec plans. */
+class ExperimentTest {
+    @TempDir Path dir;
+
+    @Test
+    void confidenceIntervalAndTTestsMatchHandComputations() {
+        Aggregate.Stats s = Aggregate.Stats.of(new double[] {0.30, 0.32, 0.34});
+        assertThat(s.mean()).isCloseTo(0.32, within(1e-12));
+        assertThat(s.sd()).isCloseTo(0.02, within(1e-12));
+        // t(0.975, df 2): for 2 degrees of freedom F(t) = 1/2 + t / (2 sqrt(2 + t^2)), so t^2 = 2 * 0.95^2 / (1 - 0.95^2)
+        double half = Math.sqrt(2 * 0.9025 / 0.0975) * 0.02 / Math.sqrt(3);
+        assertThat(s.ciLow()).isCloseTo(0.32 - half, within(1e-9));
+        assertThat(s.ciHigh()).isCloseTo(0.32 + half, within(1e-9));
+        // paired differences 0.01, 0.02, 0.03: t = sqrt 12, df 2, p = 1 - t / sqrt(t^2 + 2)
+        assertThat(Aggregate.pairedP(new double[] {0.30, 0.32, 0.34}, new double[] {0.29, 0.30, 0.31}))
+                .isCloseTo(1 - Math.sqrt(12.0 / 14.0), within(1e-9));
+        // against the mean 0.30: t = 0.02 / (0.02 / sqrt 3) = sqrt 3, df 2
+        assertThat(Aggregate.oneSampleP(new double[] {0.30, 0.32, 0.34}, 0.30)).isCloseTo(1 - Math.sqrt(3.0 / 5.0), within(1e-9));
+        assertThat(Aggregate.pairedP(new double[] {0.3, 0.4}, new double[] {0.2, 0.3})).isNaN(); // constant difference
+        assertThat(Aggregate.Stats.of(new double[] {0.5}).sd()).isNaN();
+    }
+
+    @Test
+    void aTinySpecRunsEndToEndAndAResumeSkipsFinishedRuns() throws Exception {
+        Dataset d = Synthetic.repeatedCycles(30, 25, 4, 6, 10, 4);
+        Path data = dir.resolve("cycles.txt");
+        d.writeFmlp(data);
+        Path spec = Fixtures.write(dir, "tiny.yaml", String.join("\n",
+                "name: tiny",
+                "description: two kernels, two seeds",
+                "data: [" + data + "]",
+                "protocols: [full]",
+                "seeds: [1, 2]",
+                "out: " + dir.resolve("out"),
+                "models:",
+                "  - model: convformer",
+                "    params: {epochs: 1, hidden: 16, max_len: 8, batch: 64}",
+                "    grid: {kernel: [2, 3]}",
+                "report:",
+                "  baseline: convformer kernel=3",
+                "  plot: {x: kernel, metric: NDCG@10}",
+                ""));
+        Fixtures.CliResult dry = Fixtures.cli("experiment", spec.toString(), "--dry-run");
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("4 runs (0 finished)").contains("todo convformer kernel=2 | cycles | full | seed 1");
+        Fixtures.CliResult run = Fixtures.cli("experiment", spec.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Path out = dir.resolve("out");
+        assertThat(out.resolve("results.md")).exists();
+        assertThat(out.resolve("results.csv")).exists();
+        assertThat(out.resolve("plot.png")).exists();
+        assertThat(out.resolve("plot.svg")).exists();
+        JsonNode results = Json.read(out.resolve("results.json"));
+        assertThat(results.path("rows")).hasSize(2);
+        assertThat(results.path("rows").get(0).path("seeds")).hasSize(2);
+        assertThat(results.path("rows").get(0).path("NDCG@10").has("paired_p_vs_baseline")).isTrue();
+        assertThat(Files.readString(out.resolve("results.md"))).contains("| cycles | full | convformer kernel=2 | 2 |");
+        // a second run trains nothing: every run directory is left as it was
+        Path history = out.resolve("runs").resolve("convformer-kernel2-cycles-full-seed1").resolve("history.jsonl");
+        FileTime before = Files.getLastModifiedTime(history);
+        Thread.sleep(20);
+        assertThat(Fixtures.cli("experiment", spec.toString()).exitCode()).isZero();
+        assertThat(Files.getLastModifiedTime(history)).isEqualTo(before);
+        assertThat(Fixtures.cli("experiment", spec.toString(), "--dry-run").out()).contains("4 runs (4 finished)");
+    }
+
+    @Test
+    void everyReadyMadeSpecPlans() throws Exception {
+        List<Path> specs;
+        try (Stream<Path> s = Files.list(Path.of("experiments"))) {
+            specs = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(specs).isNotEmpty();
+        for (Path spec : specs) {
+            Fixtures.CliResult r = Fixtures.cli("experiment", spec.toString(), "--dry-run");
+            assertThat(r.exitCode()).as(spec + ": " + r.err()).isZero();
+            assertThat(r.out()).as(spec.toString()).contains(" runs (");
+        }
+    }
+}
