@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "seqrec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sequential recommendation: datasets, evaluation protocols, models.",
         subcommands = {QuickstartCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
-                RecommendCommand.class, ReportCommand.class, ServeCommand.class, ScoreCommand.class, LoadTestCommand.class, ExperimentCommand.class,
+                RecommendCommand.class, ReportCommand.class, ServeCommand.class, ScoreCommand.class, LoadTestCommand.class, ExperimentCommand.class, PlotCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = {"-q", "--quiet"}, scope = CommandLine.ScopeType.INHERIT, description = "No progress bars.")

@@ -91,8 +91,12 @@ public final class Aggregate {
         String baseline = spec.report() == null ? null : spec.report().baseline();
         Map<String, Double> baselineMeans = spec.report() == null || spec.report().baselineMeans() == null ? Map.of()
                 : spec.report().baselineMeans();
+        JsonNode paper = spec.report() == null || spec.report().paper() == null ? null : Json.read(Path.of(spec.report().paper()));
         ObjectNode out = Json.object();
         out.put("experiment", spec.name());
+        if (paper != null) {
+            out.put("paper", spec.report().paper());
+        }
         ArrayNode rows = out.putArray("rows");
         for (List<Experiment.Run> g : groups.values()) {
             Experiment.Run first = g.get(0);
@@ -108,6 +112,7 @@ public final class Aggregate {
             List<Experiment.Run> base = baseline == null ? null
                     : groups.get(baseline + "\u0000" + first.dataset() + "\u0000" + first.protocol().key());
             Map<Long, JsonNode> baseTests = base == null || base == g ? null : tests(base);
+            JsonNode paperRow = paper == null ? null : paper.path(first.protocol().key()).path(first.dataset()).path(first.model());
             for (String m : metrics) {
                 double[] v = tests.values().stream().mapToDouble(t -> t.path(m).asDouble()).toArray();
                 Stats s = Stats.of(v);
@@ -129,7 +134,11 @@ public final class Aggregate {
                             b.stream().mapToDouble(x -> x).toArray()));
                 }
                 if (baselineMeans.containsKey(m)) {
-                    number(st, "one_sample_p_vs_" + m, oneSampleP(v, baselineMeans.get(m)));
+                    number(st, "one_sample_p_vs_baseline_mean", oneSampleP(v, baselineMeans.get(m)));
+                }
+                if (paperRow != null && paperRow.has(m)) {
+                    st.put("paper", paperRow.path(m).asDouble());
+                    number(st, "one_sample_p_vs_paper", oneSampleP(v, paperRow.path(m).asDouble()));
                 }
             }
         }
@@ -185,6 +194,12 @@ public final class Aggregate {
                 }
                 if (st.has("paired_p_vs_baseline") && !st.path("paired_p_vs_baseline").isNull()) {
                     sb.append(String.format(" (p %.3f)", st.path("paired_p_vs_baseline").asDouble()));
+                }
+                if (st.has("paper")) {
+                    sb.append(String.format("; paper %.4f", st.path("paper").asDouble()));
+                    if (!st.path("one_sample_p_vs_paper").isNull()) {
+                        sb.append(String.format(" (p %.3f)", st.path("one_sample_p_vs_paper").asDouble()));
+                    }
                 }
                 sb.append(" |");
             }

@@ -26,6 +26,7 @@ import org.seqrec.util.SeqrecException;
  *     grid: {kernel: [5, 15, 25, 35, 45], padding: [circular, reflect, zero]}
  * report:
  *   baseline: "convformer kernel=45 padding=circular"   # paired t-tests against this configuration
+ *   paper: bench/paper/convformer.json                   # the paper's figure beside each model, one-sample t-tests
  *   plot: {x: kernel, series: padding, metric: MRR}
  * </pre>
  */
@@ -36,8 +37,13 @@ public record ExperimentSpec(String name, String description, List<String> data,
     /** One model: fixed params and a grid (every combination of the listed values is a configuration). */
     public record ModelEntry(String model, Map<String, Object> params, Map<String, List<Object>> grid) {}
 
-    /** What the report shows. */
-    public record Report(String baseline, Map<String, Double> baselineMeans, Plot plot, List<String> metrics) {}
+    /**
+     * What the report shows: {@code baseline}, a configuration every other is paired-t-tested against;
+     * {@code baselineMeans}, figures every configuration is one-sample-t-tested against; {@code paper}, a
+     * paper-figures file ({@code bench/paper/*.json}: protocol, dataset, model, metric) whose figure for
+     * each row's model is shown beside it, with a one-sample t-test of the seeds against it.
+     */
+    public record Report(String baseline, Map<String, Double> baselineMeans, String paper, Plot plot, List<String> metrics) {}
 
     /** A line plot: {@code metric} (mean over seeds) against the grid parameter {@code x}, one line per value of {@code series}. */
     public record Plot(String x, String series, String metric) {}

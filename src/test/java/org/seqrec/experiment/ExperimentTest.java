@@ -56,6 +56,7 @@ class ExperimentTest {
                 "    grid: {kernel: [2, 3]}",
                 "report:",
                 "  baseline: convformer kernel=3",
+                "  paper: " + Path.of("bench/paper/convformer.json").toAbsolutePath(),
                 "  plot: {x: kernel, metric: NDCG@10}",
                 ""));
         Fixtures.CliResult dry = Fixtures.cli("experiment", spec.toString(), "--dry-run");
@@ -80,6 +81,12 @@ class ExperimentTest {
         assertThat(Fixtures.cli("experiment", spec.toString()).exitCode()).isZero();
         assertThat(Files.getLastModifiedTime(history)).isEqualTo(before);
         assertThat(Fixtures.cli("experiment", spec.toString(), "--dry-run").out()).contains("4 runs (4 finished)");
+        // training curves of two of its runs
+        Fixtures.CliResult plot = Fixtures.cli("plot", "--runs", history.getParent() + "," + out.resolve("runs")
+                .resolve("convformer-kernel3-cycles-full-seed2"), "--metric", "NDCG@10", "--out", dir.resolve("curves").toString());
+        assertThat(plot.exitCode()).as(plot.err()).isZero();
+        assertThat(dir.resolve("curves-loss.png")).exists();
+        assertThat(dir.resolve("curves-valid.svg")).exists();
     }
 
     @Test
