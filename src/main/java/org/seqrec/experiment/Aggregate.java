@@ -145,6 +145,9 @@ public final class Aggregate {
         Json.write(folder.resolve("results.json"), out);
         AtomicFiles.writeString(folder.resolve("results.md"), markdown(spec, out, metrics));
         AtomicFiles.writeString(folder.resolve("results.csv"), csv(out, metrics));
+        if (spec.report() != null && spec.report().columns()) {
+            AtomicFiles.writeString(folder.resolve("results-table.md"), columns(spec, out, metrics));
+        }
         if (spec.report() != null && spec.report().plot() != null) {
             plot(spec.report().plot(), out, folder.resolve("plot"));
         }
@@ -204,6 +207,59 @@ public final class Aggregate {
                 sb.append(" |");
             }
             sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The papers' layout: a row per (dataset, protocol, metric), a column per configuration; each cell
+     * the mean over seeds, best bold and second best underlined within the row; with a paper file, a
+     * {@code paper} row under each with the paper's figure for that column's model.
+     */
+    static String columns(ExperimentSpec spec, ObjectNode out, List<String> metrics) {
+        List<String> configs = new ArrayList<>();
+        Map<String, Map<String, JsonNode>> byData = new LinkedHashMap<>(); // dataset|protocol -> config -> row
+        for (JsonNode row : out.path("rows")) {
+            if (!configs.contains(row.path("config").asText())) {
+                configs.add(row.path("config").asText());
+            }
+            byData.computeIfAbsent(row.path("dataset").asText() + " | " + row.path("protocol").asText(), k -> new LinkedHashMap<>())
+                    .put(row.path("config").asText(), row);
+        }
+        StringBuilder sb = new StringBuilder("# ").append(spec.name()).append(": test metrics, mean over seeds (n in the header);"
+                + " **best**, <u>second best</u> per row\n\n| dataset | protocol | metric |");
+        for (String c : configs) {
+            sb.append(' ').append(c).append(" |");
+        }
+        sb.append("\n|---|---|---|").append("---:|".repeat(configs.size())).append('\n');
+        for (Map.Entry<String, Map<String, JsonNode>> d : byData.entrySet()) {
+            for (String m : metrics) {
+                sb.append("| ").append(d.getKey()).append(" | ").append(m).append(" |");
+                StringBuilder paperRow = new StringBuilder("| | | paper |");
+                boolean anyPaper = false;
+                for (String c : configs) {
+                    JsonNode row = d.getValue().get(c);
+                    if (row == null) {
+                        sb.append(" – |");
+                        paperRow.append(" – |");
+                        continue;
+                    }
+                    String mean = String.format("%.4f", row.path(m).path("mean").asDouble());
+                    int rank = rank(out, row, m);
+                    sb.append(' ').append(rank == 1 ? "**" + mean + "**" : rank == 2 ? "<u>" + mean + "</u>" : mean)
+                            .append(" (n ").append(row.path("seeds").size()).append(") |");
+                    if (row.path(m).has("paper")) {
+                        anyPaper = true;
+                        paperRow.append(String.format(" %.4f |", row.path(m).path("paper").asDouble()));
+                    } else {
+                        paperRow.append(" – |");
+                    }
+                }
+                sb.append('\n');
+                if (anyPaper) {
+                    sb.append(paperRow).append('\n');
+                }
+            }
         }
         return sb.toString();
     }

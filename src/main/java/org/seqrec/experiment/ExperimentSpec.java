@@ -28,6 +28,7 @@ import org.seqrec.util.SeqrecException;
  *   baseline: "convformer kernel=45 padding=circular"   # paired t-tests against this configuration
  *   paper: bench/paper/convformer.json                   # the paper's figure beside each model, one-sample t-tests
  *   plot: {x: kernel, series: padding, metric: MRR}
+ *   layout: columns          # also results-table.md: a row per dataset and metric, a column per configuration
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -43,7 +44,13 @@ public record ExperimentSpec(String name, String description, List<String> data,
      * paper-figures file ({@code bench/paper/*.json}: protocol, dataset, model, metric) whose figure for
      * each row's model is shown beside it, with a one-sample t-test of the seeds against it.
      */
-    public record Report(String baseline, Map<String, Double> baselineMeans, String paper, Plot plot, List<String> metrics) {}
+    public record Report(String baseline, Map<String, Double> baselineMeans, String paper, Plot plot, List<String> metrics,
+            String layout) {
+        /** {@code columns}: the papers' layout (Table 3 of ConvFormer, Table 2 of AdaMCT): a row per dataset and metric, a column per configuration. */
+        public boolean columns() {
+            return "columns".equals(layout);
+        }
+    }
 
     /** A line plot: {@code metric} (mean over seeds) against the grid parameter {@code x}, one line per value of {@code series}. */
     public record Plot(String x, String series, String metric) {}

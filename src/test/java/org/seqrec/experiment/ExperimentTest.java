@@ -58,6 +58,7 @@ class ExperimentTest {
                 "  baseline: convformer kernel=3",
                 "  paper: " + Path.of("bench/paper/convformer.json").toAbsolutePath(),
                 "  plot: {x: kernel, metric: NDCG@10}",
+                "  layout: columns",
                 ""));
         Fixtures.CliResult dry = Fixtures.cli("experiment", spec.toString(), "--dry-run");
         assertThat(dry.exitCode()).as(dry.err()).isZero();
@@ -74,6 +75,11 @@ class ExperimentTest {
         assertThat(results.path("rows").get(0).path("seeds")).hasSize(2);
         assertThat(results.path("rows").get(0).path("NDCG@10").has("paired_p_vs_baseline")).isTrue();
         assertThat(Files.readString(out.resolve("results.md"))).contains("| cycles | full | convformer kernel=2 | 2 |");
+        String table = Files.readString(out.resolve("results-table.md"));
+        assertThat(table).contains("| dataset | protocol | metric | convformer kernel=2 | convformer kernel=3 |")
+                .contains("| cycles | full | NDCG@10 |");
+        assertThat(table.split("\n")).filteredOn(l -> l.startsWith("| cycles | full | ")).hasSize(
+                org.seqrec.eval.Protocol.FULL.reportedMetrics().size());
         // a second run trains nothing: every run directory is left as it was
         Path history = out.resolve("runs").resolve("convformer-kernel2-cycles-full-seed1").resolve("history.jsonl");
         FileTime before = Files.getLastModifiedTime(history);
