@@ -303,7 +303,10 @@ public final class Aggregate {
         return w.toString();
     }
 
-    /** Mean of {@code plot.metric} against the grid parameter {@code plot.x}, one line per {@code plot.series} value (and model). */
+    /**
+     * Mean of {@code plot.metric} against the grid parameter {@code plot.x}, one line per {@code plot.series}
+     * value (and model), with the 95% confidence interval as error bars where there are several seeds.
+     */
     static void plot(ExperimentSpec.Plot plot, ObjectNode out, Path base) {
         Map<String, List<double[]>> lines = new LinkedHashMap<>();
         for (JsonNode row : out.path("rows")) {
@@ -313,15 +316,20 @@ public final class Aggregate {
             }
             String series = row.path("model").asText() + (plot.series() == null ? "" : " " + plot.series() + "="
                     + row.path("params").path(plot.series()).asText()) + " (" + row.path("dataset").asText() + ")";
-            lines.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {x.asDouble(), row.path(plot.metric()).path("mean").asDouble()});
+            JsonNode st = row.path(plot.metric());
+            double half = st.path("ci95_high").isNumber() ? st.path("ci95_high").asDouble() - st.path("mean").asDouble() : Double.NaN;
+            lines.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {x.asDouble(), st.path("mean").asDouble(), half});
         }
         List<Charts.Series> series = new ArrayList<>();
         lines.forEach((name, pts) -> {
             pts.sort((a, b) -> Double.compare(a[0], b[0]));
-            series.add(new Charts.Series(name, pts.stream().map(p -> p[0]).toList(), pts.stream().map(p -> p[1]).toList()));
+            boolean bars = pts.stream().allMatch(p -> !Double.isNaN(p[2]));
+            series.add(new Charts.Series(name, pts.stream().map(p -> p[0]).toList(), pts.stream().map(p -> p[1]).toList(),
+                    bars ? pts.stream().map(p -> p[2]).toList() : null));
         });
         if (!series.isEmpty()) {
-            Charts.save(Charts.line(out.path("experiment").asText(), plot.x(), plot.metric() + " (test, mean over seeds)", series), base);
+            Charts.save(Charts.line(out.path("experiment").asText(), plot.x(), plot.metric() + " (test, mean over seeds, 95% CI)",
+                    series), base);
         }
     }
 }

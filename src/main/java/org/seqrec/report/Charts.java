@@ -16,8 +16,12 @@ import org.seqrec.util.SeqrecException;
 public final class Charts {
     private Charts() {}
 
-    /** One line of a chart. */
-    public record Series(String name, List<? extends Number> x, List<? extends Number> y) {}
+    /** One line of a chart; {@code errors} (or null) are half-widths drawn as error bars around each y. */
+    public record Series(String name, List<? extends Number> x, List<? extends Number> y, List<? extends Number> errors) {
+        public Series(String name, List<? extends Number> x, List<? extends Number> y) {
+            this(name, x, y, null);
+        }
+    }
 
     public static XYChart line(String title, String xLabel, String yLabel, List<Series> series) {
         System.setProperty("java.awt.headless", "true");
@@ -25,7 +29,11 @@ public final class Charts {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setMarkerSize(6);
         for (Series s : series) {
-            chart.addSeries(s.name(), s.x(), s.y());
+            if (s.errors() == null) {
+                chart.addSeries(s.name(), s.x(), s.y());
+            } else {
+                chart.addSeries(s.name(), s.x(), s.y(), s.errors());
+            }
         }
         return chart;
     }
