@@ -67,7 +67,11 @@ public final class PoolingFormer implements TokenMixer {
         long slots = keys.getShape().get(1);
         NDArray slotMask = Pool.maxPool1d(mask.expandDims(1), new Shape(pool), new Shape(pool), new Shape(0), true)
                 .reshape(b, slots); // 1 if the slot holds a real step
-        values = values.mul(slotMask.expandDims(2)); // an all-padding slot holds -10000s: zero it
+        // an all-padding slot holds -10000s: zero its key and value. A key of -10000s gives scores of
+        // order 10^4 |q|, which the -10000 mask does not outweigh: the masked slot could take the softmax
+        // and its gradient blew the weights up to NaN (seen on Beauty and in the contract test)
+        keys = keys.mul(slotMask.expandDims(2));
+        values = values.mul(slotMask.expandDims(2));
         NDArray qh = q2.forward(p, query).reshape(b, lq, heads, dh).transpose(0, 2, 1, 3);
         NDArray kh = keys.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
         NDArray vh = values.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
