@@ -172,7 +172,7 @@ public final class HttpService implements AutoCloseable {
     }
 
     private Reply recommend(JsonNode body) {
-        Recommender.Query q = query(body, "");
+        Recommender.Query q = query(body, "", numItems());
         return Reply.ok(result(q, service.recommend(q)));
     }
 
@@ -185,8 +185,9 @@ public final class HttpService implements AutoCloseable {
             throw new BadRequest(413, "at most " + MAX_BATCH_REQUESTS + " requests per batch, got " + list.size());
         }
         List<Recommender.Query> queries = new ArrayList<>(list.size());
+        int n = numItems();
         for (int i = 0; i < list.size(); i++) {
-            queries.add(query(list.get(i), "requests[" + i + "]."));
+            queries.add(query(list.get(i), "requests[" + i + "].", n));
         }
         List<Recommender.Result> results = service.recommendAll(queries, options.batchChunk());
         ObjectNode out = Json.object();
@@ -205,7 +206,11 @@ public final class HttpService implements AutoCloseable {
     }
 
     /** A validated query: history an array of ids (strings or integers), k an integer in 1..n, exclude_seen a boolean. */
-    private Recommender.Query query(JsonNode body, String where) {
+    private int numItems() {
+        return service.withModel(m -> m.recommender().numItems());
+    }
+
+    private Recommender.Query query(JsonNode body, String where, int n) {
         object(body, where);
         JsonNode h = body.path("history");
         if (!h.isArray()) {
@@ -230,7 +235,6 @@ public final class HttpService implements AutoCloseable {
             }
             k = kNode.asInt();
         }
-        int n = service.withModel(m -> m.recommender().numItems());
         if (k < 1 || k > n) {
             throw new BadRequest(where + "k must be in 1.." + n + " (the number of items), got " + k);
         }

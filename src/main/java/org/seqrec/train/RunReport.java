@@ -91,10 +91,10 @@ public final class RunReport {
             ObjectNode mean = row.putObject("mean");
             ObjectNode std = row.putObject("std");
             for (String m : protocol.reportedMetrics()) {
-                DescriptiveStatistics st = new DescriptiveStatistics();
-                g.getValue().forEach(r -> st.addValue(r.path("test").path(m).asDouble()));
-                mean.put(m, st.getMean());
-                number(std, m, st.getN() > 1 ? st.getStandardDeviation() : Double.NaN);
+                org.seqrec.experiment.Aggregate.Stats st = org.seqrec.experiment.Aggregate.Stats.of(
+                        g.getValue().stream().mapToDouble(r -> r.path("test").path(m).asDouble()).toArray());
+                mean.put(m, st.mean());
+                number(std, m, st.sd()); // NaN (null) with one seed
             }
             if (g.getValue().get(0).has("paper_test")) {
                 row.set("paper_test", g.getValue().get(0).path("paper_test"));

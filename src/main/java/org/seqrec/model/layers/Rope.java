@@ -13,6 +13,9 @@ import ai.djl.ndarray.types.Shape;
 public final class Rope {
     private Rope() {}
 
+    /** The cos / sin tables by (L, D): the same for every call with that shape. */
+    private static final java.util.Map<java.util.List<Integer>, float[][]> TABLES = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** {@code x [B, L, D]} (D even) rotated by its positions 0..L-1. */
     public static NDArray apply(NDArray x) {
         Shape s = x.getShape();
@@ -21,7 +24,7 @@ public final class Rope {
         if (d % 2 != 0) {
             throw new IllegalArgumentException("RoPE needs an even hidden size, got " + d);
         }
-        float[][] cs = tables(len, d);
+        float[][] cs = TABLES.computeIfAbsent(java.util.List.of(len, d), key -> tables(len, d));
         NDManager m = x.getManager();
         NDArray cos = m.create(cs[0], new Shape(1, len, d)).toType(x.getDataType(), false);
         NDArray sin = m.create(cs[1], new Shape(1, len, d)).toType(x.getDataType(), false);
