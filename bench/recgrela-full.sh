@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # RecGRELA under the full-sort protocol (issue 6; HR / NDCG / MRR at 5 and 10) beside ConvFormer and
 # SASRec under the same protocol, on Beauty and Yelp. RecGRELA: its defaults (D 64, 4 blocks, 4 heads,
-# dropout and DropPath 0.1, lr 1e-3, prefix-CE, early stopping on NDCG@10) with the paper's patience
-# for datasets other than ML-1M (10), and MAX_LEN (default 50, not the paper's 200: fewer than 1% of
-# Beauty's and Yelp's users have more than 50 training items, a step costs about 4x more at 200, and
-# batch 2048 does not fit this machine's memory at 200; see bench/results/recgrela-batch.md).
+# dropout and DropPath 0.1, lr 1e-3, prefix-CE, batch 2048, early stopping on NDCG@10) with the
+# paper's patience for datasets other than ML-1M (10), and MAX_LEN 200 as the paper (length groups
+# make a step cost what the real lengths cost: bench/results/recgrela-crop.md).
 # ConvFormer and SASRec: the sampled-protocol runs of bench/convformer-accuracy.sh and
 # bench/models-beauty.sh are evaluated under full ranking when they exist (trained as their papers
 # do, early-stopped on sampled MRR); otherwise they are trained with --protocol full.
@@ -17,8 +16,11 @@ DATASETS=${DATASETS:-"Beauty Yelp"}
 SEEDS=${SEEDS:-42}
 OUT=${OUT:-bench/out/recgrela}
 THREADS=${THREADS:-2}
-MAX_LEN=${MAX_LEN:-50}
+MAX_LEN=${MAX_LEN:-200}
 NAME=${NAME:-recgrela-full}
+# the sampled-protocol runs to evaluate under full ranking (run directories without their -DATA-seedS suffix)
+REUSE_CONVFORMER=${REUSE_CONVFORMER:-bench/out/convformer/runs/convformer-sampled}
+REUSE_SASREC=${REUSE_SASREC:-bench/out/baselines/runs/sasrec-sampled}
 mkdir -p "$OUT/runs" bench/results
 
 train() { # model data seed dir [extra flags]
@@ -37,7 +39,7 @@ for s in $SEEDS; do
     dir="$OUT/runs/recgrela-full-L$MAX_LEN-$data-seed$s"
     [ -f "$dir/results-full.json" ] || train recgrela "$data" "$s" "$dir" --max-len "$MAX_LEN" --patience 10
     [ -f "$dir/results-full.json" ] && runs+=("$dir")
-    for pair in convformer:bench/out/convformer/runs/convformer-sampled sasrec:bench/out/baselines/runs/sasrec-sampled; do
+    for pair in "convformer:$REUSE_CONVFORMER" "sasrec:$REUSE_SASREC"; do
       model=${pair%%:*}
       reused="${pair#*:}-$data-seed$s"
       if [ -f "$reused/results-sampled.json" ]; then

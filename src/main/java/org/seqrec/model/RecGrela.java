@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.seqrec.model.layers.Act;
 import org.seqrec.model.layers.Dense;
+import org.seqrec.model.layers.LengthGroups;
 import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Norm;
 import org.seqrec.model.layers.Params;
@@ -44,11 +45,13 @@ import org.seqrec.util.SeqrecException;
  */
 public final class RecGrela extends NeuralSeqModel {
     /** The settings beyond {@link Hyper}. */
-    public record Options(int heads, float dropPath, boolean rope, boolean shortcut, boolean gate, Act gateAct, Act mlpAct) {
+    public record Options(int heads, float dropPath, boolean rope, boolean shortcut, boolean gate, Act gateAct, Act mlpAct,
+            boolean lengthGroups, int groupOverhead) {
         static Options from(Map<String, Object> p) {
             return new Options(Hyper.intOf(p, "heads", 4), Hyper.floatOf(p, "drop_path", 0.1f), bool(p, "rope"),
                     bool(p, "shortcut"), bool(p, "gate"), Act.parse(String.valueOf(p.getOrDefault("gate_act", "silu"))),
-                    Act.parse(String.valueOf(p.getOrDefault("mlp_act", "gelu"))));
+                    Act.parse(String.valueOf(p.getOrDefault("mlp_act", "gelu"))), bool(p, "length_groups"),
+                    Hyper.intOf(p, "group_overhead", LengthGroups.DEFAULT_OVERHEAD));
         }
 
         private static boolean bool(Map<String, Object> p, String key) {
@@ -191,9 +194,20 @@ public final class RecGrela extends NeuralSeqModel {
         return x;
     }
 
+    /**
+     * The state at position L-1. With {@code length_groups} (the default) the batch is encoded in
+     * groups of rows of similar length, each cropped to its longest row ({@link LengthGroups}): the
+     * result is the full-width one (nothing before a row's first item reaches its last position: no
+     * absolute positions, padding out of every sum, RoPE relative, the shortcut reading zeros either
+     * way; only the 1e-6 of the normaliser scales with the width), at a cost proportional to the real
+     * lengths.
+     */
     @Override
     public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
-        return last(encode(p, ids, training));
+        if (!opt.lengthGroups()) {
+            return last(encode(p, ids, training));
+        }
+        return LengthGroups.encodeLast(ids, opt.groupOverhead(), part -> last(encode(p, part, training)));
     }
 
     /** The first block's RELA of {@code x [B, L, D]} with {@code keep [B, L, 1]} (for tests). */
@@ -234,6 +248,8 @@ public final class RecGrela extends NeuralSeqModel {
             m.put("gate", true);
             m.put("gate_act", "silu");
             m.put("mlp_act", "gelu");
+            m.put("length_groups", true);
+            m.put("group_overhead", LengthGroups.DEFAULT_OVERHEAD);
             return m;
         }
 

@@ -39,6 +39,8 @@ import org.seqrec.util.Json;
  * <p>Usage: {@code ScalingBenchmark measure MODEL L BATCH WARMUP STEPS OUT.jsonl} (one
  * configuration, one JSON line appended), then {@code ScalingBenchmark report PREFIX OUT.jsonl}: writes
  * {@code PREFIX.json}, {@code PREFIX.md}, {@code PREFIX-time.png/svg} and {@code PREFIX-memory.png/svg}.
+ * {@code ScalingBenchmark measure-data MODEL L BATCH WARMUP STEPS OUT.jsonl DATA [key=value ...]}
+ * times steps on a real dataset's prefix-CE batches instead (bench/recgrela-crop.sh).
  */
 public final class ScalingBenchmark {
     static final int ITEMS = 5000;
@@ -62,6 +64,30 @@ public final class ScalingBenchmark {
             Files.writeString(Path.of(args[6]), row + "\n", java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
             System.out.printf("%s L=%d: %.3f s/step, %.0f MB%n", model, len, r[0], r[1]);
+            return;
+        }
+        if (args[0].equals("measure-data")) { // measure-data MODEL L BATCH WARMUP STEPS OUT.jsonl DATA [key=value ...]
+            String model = args[1];
+            int len = Integer.parseInt(args[2]);
+            int batch = Integer.parseInt(args[3]);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            for (int i = 8; i < args.length; i++) {
+                String value = args[i].substring(args[i].indexOf('=') + 1);
+                extra.put(args[i].substring(0, args[i].indexOf('=')), value.matches("-?\\d+") ? (Object) Integer.valueOf(value) : value);
+            }
+            double[] r = measureOnData(model, len, batch, Integer.parseInt(args[4]), Integer.parseInt(args[5]), Path.of(args[7]), extra);
+            ObjectNode row = Json.object();
+            row.put("model", model);
+            row.put("data", org.seqrec.data.FmlpReader.datasetName(Path.of(args[7])));
+            row.put("params", extra.toString());
+            row.put("L", len);
+            row.put("batch", batch);
+            row.put("step_seconds", r[0]);
+            row.put("peak_step_memory_mb", r[1]);
+            row.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            Files.writeString(Path.of(args[6]), row + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            System.out.printf("%s %s L=%d: %.3f s/step, %.0f MB%n", model, extra, len, r[0], r[1]);
             return;
         }
         Path prefix = Path.of(args[1]); // report PREFIX JSONL
@@ -169,6 +195,41 @@ public final class ScalingBenchmark {
             }
             double mb = (PeakMemory.peakRssBytes() - before) / 1048576.0;
             return new double[] {median(seconds), mb};
+        }
+    }
+
+    /**
+     * As {@link #measure}, on the prefix-CE batches of a real dataset (the first batches of a seeded
+     * epoch: the same rows for every configuration) with the model's own defaults plus {@code extra}.
+     */
+    static double[] measureOnData(String name, int len, int batch, int warmup, int steps, Path data, Map<String, Object> extra) {
+        NeuralSpec spec = (NeuralSpec) ModelRegistry.get(name);
+        Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+        params.put("max_len", len);
+        params.putAll(extra);
+        org.seqrec.data.LeaveOneOut split = new org.seqrec.data.LeaveOneOut(org.seqrec.data.FmlpReader.read(data));
+        var epoch = new PrefixCeRegime().epoch(split, len, new org.seqrec.data.SplitMix64(42));
+        try (NDManager base = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(1);
+            NeuralSeqModel model = spec.build(base, split.data().numItems(), params);
+            Adam adam = new Adam(model.params(), 1e-3f, 0f);
+            double[] seconds = new double[steps];
+            long before = PeakMemory.rssBytes();
+            resetPeak();
+            for (int s = 0; s < warmup + steps; s++) {
+                long t0 = System.nanoTime();
+                try (NDManager m = base.newSubManager()) {
+                    int from = s * batch % Math.max(1, epoch.size() - batch);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(epoch.loss(model, model.params().bind(m), from, from + batch, m));
+                    }
+                    adam.step();
+                }
+                if (s >= warmup) {
+                    seconds[s - warmup] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            return new double[] {median(seconds), (PeakMemory.peakRssBytes() - before) / 1048576.0};
         }
     }
 

@@ -147,4 +147,67 @@ class RecGrelaTest {
             assertThat(build(m).params().all().keySet()).noneMatch(k -> k.contains("pos_emb"));
         }
     }
+
+    /** Rows of lengths 1..L (and an all-padding one) in a random order, left-padded to L. */
+    static NDArray mixedLengths(NDManager m) {
+        int[] lengths = {3, L, 1, 5, 0, 2, L, 7, 4, 1, 6, 3};
+        long[] ids = new long[lengths.length * L];
+        org.seqrec.data.SplitMix64 rng = new org.seqrec.data.SplitMix64(5);
+        for (int r = 0; r < lengths.length; r++) {
+            for (int j = L - lengths[r]; j < L; j++) {
+                ids[r * L + j] = 1 + rng.nextInt(39);
+            }
+        }
+        return m.create(ids, new Shape(lengths.length, L));
+    }
+
+    /** Encoding rows in length groups, each cropped to its longest row, gives the full-width states. */
+    @Test
+    void lengthGroupsGiveTheFullWidthStates() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray ids = mixedLengths(m);
+            RecGrela grouped = build(m);
+            RecGrela full = build(m, "length_groups", false);
+            NDArray a = grouped.encodeLast(grouped.params().bind(m), ids, false);
+            NDArray b = full.encodeLast(full.params().bind(m), ids, false);
+            assertThat(a.getShape()).isEqualTo(new Shape(12, D));
+            assertThat(a.sub(b).abs().max().getFloat()).isLessThan(1e-5f * Math.max(1f, b.abs().max().getFloat()));
+            // the plan really did crop: groups narrower than L exist for this batch
+            java.util.List<org.seqrec.model.layers.LengthGroups.Group> plan = org.seqrec.model.layers.LengthGroups.plan(
+                    org.seqrec.model.layers.LengthGroups.lengths(ids.toLongArray(), 12, L), 0);
+            assertThat(plan).anyMatch(g -> g.crop() < L);
+        }
+    }
+
+    /** ... and the same gradient for every weight: the grouping changes engine calls, not the batch's loss. */
+    @Test
+    void lengthGroupsGiveTheFullWidthGradients() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray ids = mixedLengths(m);
+            Engine.getInstance().setRandomSeed(3);
+            NDArray r = m.randomNormal(new Shape(12, D));
+            Map<String, float[]> grads = new LinkedHashMap<>();
+            for (boolean groups : new boolean[] {true, false}) {
+                RecGrela model = build(m, "length_groups", groups);
+                try (ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(model.encodeLast(model.params().bind(m), ids, false).mul(r).sum());
+                }
+                for (Map.Entry<String, NDArray> e : model.params().all().entrySet()) {
+                    float[] g = e.getValue().getGradient().toFloatArray();
+                    float[] other = grads.putIfAbsent(e.getKey(), g);
+                    if (other != null) {
+                        float scale = 1e-6f;
+                        for (float x : other) {
+                            scale = Math.max(scale, Math.abs(x));
+                        }
+                        for (int i = 0; i < g.length; i++) {
+                            assertThat(g[i]).as("%s[%d]", e.getKey(), i).isCloseTo(other[i],
+                                    org.assertj.core.data.Offset.offset(1e-4f * scale));
+                        }
+                    }
+                }
+            }
+            assertThat(grads).containsKey("item_emb");
+        }
+    }
 }
