@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Map;
 import org.seqrec.model.layers.Dense;
+import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SelfAttention;
 import org.seqrec.model.layers.TokenMixer;
@@ -51,7 +52,7 @@ public final class FastFormer implements TokenMixer {
         long len = values.getShape().get(1);
         int dh = d / heads;
         NDArray bias = SelfAttention.paddingBias(mask).reshape(b, len, 1);
-        NDArray w = scores.div((float) Math.sqrt(dh)).add(bias).softmax(1); // over positions
+        NDArray w = Nn.scale(scores, (float) (1 / Math.sqrt(dh))).add(bias).softmax(1); // over positions
         NDArray v = values.reshape(b, len, heads, dh);
         return w.expandDims(3).mul(v).sum(new int[] {1}).reshape(b, 1, d);
     }

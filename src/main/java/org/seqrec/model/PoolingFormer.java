@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
 import java.util.Map;
 import org.seqrec.model.layers.Dense;
+import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SelfAttention;
 import org.seqrec.model.layers.TokenMixer;
@@ -76,7 +77,7 @@ public final class PoolingFormer implements TokenMixer {
         NDArray kh = keys.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
         NDArray vh = values.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
         NDArray bias = SelfAttention.paddingBias(slotMask).reshape(b, 1, 1, slots);
-        NDArray attn = qh.matMul(kh.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dh)).add(bias).softmax(-1);
+        NDArray attn = Nn.scale(qh.matMul(kh.transpose(0, 1, 3, 2)), (float) (1 / Math.sqrt(dh))).add(bias).softmax(-1);
         attn = org.seqrec.model.layers.Nn.dropout(p, attn, attnDropout, training);
         return out2.forward(p, attn.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d));
     }

@@ -123,7 +123,7 @@ public final class RecGrela extends NeuralSeqModel {
             // [B, h, L, 1]; 0 at padded queries: their output is never read, and a huge 1 / (q · mean k) there
             // would reach the real positions as inf · 0 = NaN through the next block's masked sums
             NDArray z = heads(keep, b, len).div(qh.matMul(kh.mean(new int[] {2}, true).transpose(0, 1, 3, 2)).add(1e-6f));
-            NDArray kv = heads(kr, b, len).transpose(0, 1, 3, 2).matMul(heads(v, b, len)).div((float) len); // [B, h, dh, dh]
+            NDArray kv = Nn.scale(heads(kr, b, len).transpose(0, 1, 3, 2).matMul(heads(v, b, len)), 1f / len); // [B, h, dh, dh]
             NDArray attn = heads(qr, b, len).matMul(kv).mul(z).transpose(0, 2, 1, 3).reshape(b, len, d);
             return opt.shortcut() ? attn.add(Nn.silu(causalConv(p, v))) : attn;
         }

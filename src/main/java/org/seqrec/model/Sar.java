@@ -205,7 +205,7 @@ public final class Sar {
             if (lq < len) {
                 q = q.get(new NDIndex(":, -" + lq + ":, :"));
             }
-            NDArray a = attention(q.matMul(project(p, x, 1).transpose(0, 2, 1)).div((float) Math.sqrt(d)), mask);
+            NDArray a = attention(Nn.scale(q.matMul(project(p, x, 1).transpose(0, 2, 1)), (float) (1 / Math.sqrt(d))), mask);
             return mixWith(p, a, project(p, x, 2), out, attnDropout, training);
         }
 

@@ -87,7 +87,7 @@ public final class SasRec extends NeuralSeqModel {
     public NDArray encodeAll(Params.Bound p, NDArray ids, boolean training) {
         NDArray mask = SequenceEmbedding.mask(ids);
         NDArray keep = mask.expandDims(2);
-        NDArray x = Nn.embedding(ids, p.get(items)).mul((float) Math.sqrt(d)).add(p.get(positions));
+        NDArray x = Nn.scale(Nn.embedding(ids, p.get(items)), (float) Math.sqrt(d)).add(p.get(positions));
         x = Nn.dropout(p, x, dropout, training).mul(keep);
         for (Block b : blocks) {
             NDArray q = b.attnNorm.forward(p, x);

@@ -75,6 +75,20 @@ public final class Nn {
         return ai.djl.nn.core.Embedding.embedding(ids, table, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     }
 
+    /**
+     * {@code x · c}. Use this, never {@code NDArray.mul(Number)} / {@code div(Number)}, on anything
+     * the backward pass goes through: DJL's PyTorch engine implements those by wrapping {@code c}
+     * in a tensor over a Java direct buffer ({@code from_blob}) and closing it right after the
+     * product, but autograd keeps that tensor to compute the gradient; once the garbage collector
+     * frees the buffer, the backward pass multiplies by whatever the memory now holds (random
+     * inf / NaN gradients, more often the bigger the graph; it was the cause of the NaN losses of
+     * RecGRELA, SASRec and others). Here the scalar is an engine-allocated tensor that stays attached
+     * to {@code x}'s manager. {@code EngineSafetyTest} fails the build on the unsafe calls.
+     */
+    public static NDArray scale(NDArray x, float c) {
+        return x.mul(x.getManager().full(new Shape(), c, x.getDataType()));
+    }
+
     /** SiLU (Swish with β = 1): {@code x · σ(x)}. */
     public static NDArray silu(NDArray x) {
         return x.mul(Activation.sigmoid(x));
@@ -92,7 +106,7 @@ public final class Nn {
         java.util.Arrays.fill(shape, 1);
         shape[0] = x.getShape().get(0);
         NDArray keep = x.getManager().randomUniform(0f, 1f, new Shape(shape)).gte(rate).toType(x.getDataType(), false);
-        return x.mul(keep.div(1f - rate));
+        return x.mul(scale(keep, 1f / (1f - rate)));
     }
 
     /** GELU, exact erf form. */

@@ -96,14 +96,14 @@ public final class SelfAttention implements TokenMixer {
         long lq = query.getShape().get(1);
         NDArray qh = split(query, b, lq); // [B, h, Lq, dh]
         NDArray kh = split(k.forward(p, x), b, len);
-        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div((float) Math.sqrt(d / heads)); // [B, h, Lq, L]
+        NDArray scores = Nn.scale(qh.matMul(kh.transpose(0, 1, 3, 2)), (float) (1 / Math.sqrt(d / heads))); // [B, h, Lq, L]
         return scores.add(bias(x.getManager(), mask, lq, len, causal, window).toType(scores.getDataType(), false))
                 .softmax(-1);
     }
 
     /** {@code 0} where {@code mask} is 1 (a real item), {@link #MASKED} where it is 0 (padding); same shape. */
     public static NDArray paddingBias(NDArray mask) {
-        return mask.sub(1f).mul(-MASKED);
+        return Nn.scale(mask.sub(1f), -MASKED);
     }
 
     /**
