@@ -142,6 +142,9 @@ public final class Aggregate {
                 }
             }
         }
+        if (spec.report() != null && spec.report().markers() != null) {
+            markers(spec.report().markers(), out, groups, metrics);
+        }
         Json.write(folder.resolve("results.json"), out);
         AtomicFiles.writeString(folder.resolve("results.md"), markdown(spec, out, metrics));
         AtomicFiles.writeString(folder.resolve("results.csv"), csv(out, metrics));
@@ -152,6 +155,63 @@ public final class Aggregate {
             plot(spec.report().plot(), out, folder.resolve("plot"));
         }
         return out;
+    }
+
+    /**
+     * The significance markers of {@link ExperimentSpec.Markers}: into the target's row of each
+     * dataset and protocol, per metric, {@code best_other} (the configuration with the highest mean
+     * besides the target), {@code p_vs_best_other} and {@code marker} ("", "*", "**", ...).
+     */
+    static void markers(ExperimentSpec.Markers mk, ObjectNode out, Map<String, List<Experiment.Run>> groups, List<String> metrics) {
+        for (JsonNode node : out.path("rows")) {
+            ObjectNode row = (ObjectNode) node;
+            if (!row.path("config").asText().equals(mk.target())) {
+                continue;
+            }
+            String dataset = row.path("dataset").asText();
+            String protocol = row.path("protocol").asText();
+            for (String m : metrics) {
+                JsonNode best = null;
+                for (JsonNode o : out.path("rows")) {
+                    if (o != row && o.path("dataset").asText().equals(dataset) && o.path("protocol").asText().equals(protocol)
+                            && (best == null || o.path(m).path("mean").asDouble() > best.path(m).path("mean").asDouble())) {
+                        best = o;
+                    }
+                }
+                if (best == null) {
+                    continue;
+                }
+                ObjectNode st = (ObjectNode) row.path(m);
+                double bestMean = best.path(m).path("mean").asDouble();
+                Map<Long, JsonNode> mine = tests(groups.get(row.path("config").asText() + "\u0000" + dataset + "\u0000" + protocol));
+                double p;
+                if (mk.paired()) {
+                    Map<Long, JsonNode> theirs = tests(groups.get(best.path("config").asText() + "\u0000" + dataset + "\u0000" + protocol));
+                    List<Double> a = new ArrayList<>();
+                    List<Double> b = new ArrayList<>();
+                    mine.forEach((seed, t) -> {
+                        if (theirs.containsKey(seed)) {
+                            a.add(t.path(m).asDouble());
+                            b.add(theirs.get(seed).path(m).asDouble());
+                        }
+                    });
+                    p = pairedP(a.stream().mapToDouble(x -> x).toArray(), b.stream().mapToDouble(x -> x).toArray());
+                } else {
+                    p = oneSampleP(mine.values().stream().mapToDouble(t -> t.path(m).asDouble()).toArray(), bestMean);
+                }
+                st.put("best_other", best.path("config").asText());
+                number(st, "p_vs_best_other", p);
+                st.put("marker", marker(st.path("mean").asDouble() > bestMean, p, mk.levelsOrDefault()));
+            }
+        }
+    }
+
+    /** One {@code *} per level that {@code p} is under, when the target is the better one. */
+    static String marker(boolean better, double p, List<Double> levels) {
+        if (!better || Double.isNaN(p)) {
+            return "";
+        }
+        return "*".repeat((int) levels.stream().filter(l -> p < l).count());
     }
 
     private static Map<Long, JsonNode> tests(List<Experiment.Run> g) {
@@ -198,6 +258,10 @@ public final class Aggregate {
                 if (st.has("paired_p_vs_baseline") && !st.path("paired_p_vs_baseline").isNull()) {
                     sb.append(String.format(" (p %.3f)", st.path("paired_p_vs_baseline").asDouble()));
                 }
+                if (st.has("p_vs_best_other") && !st.path("p_vs_best_other").isNull()) {
+                    sb.append(String.format(" %s(p %.3f vs %s)", st.path("marker").asText().replace("*", "\\*"),
+                            st.path("p_vs_best_other").asDouble(), st.path("best_other").asText()));
+                }
                 if (st.has("paper")) {
                     sb.append(String.format("; paper %.4f", st.path("paper").asDouble()));
                     if (!st.path("one_sample_p_vs_paper").isNull()) {
@@ -226,8 +290,19 @@ public final class Aggregate {
             byData.computeIfAbsent(row.path("dataset").asText() + " | " + row.path("protocol").asText(), k -> new LinkedHashMap<>())
                     .put(row.path("config").asText(), row);
         }
-        StringBuilder sb = new StringBuilder("# ").append(spec.name()).append(": test metrics, mean over seeds (n in the header);"
-                + " **best**, <u>second best</u> per row\n\n| dataset | protocol | metric |");
+        StringBuilder sb = new StringBuilder("# ").append(spec.name()).append(": test metrics, mean over seeds (n in each cell);"
+                + " **best**, <u>second best</u> per row");
+        ExperimentSpec.Markers mk = spec.report() == null ? null : spec.report().markers();
+        if (mk != null) {
+            List<Double> lv = mk.levelsOrDefault();
+            sb.append("; on `").append(mk.target()).append("`, ");
+            for (int i = 0; i < lv.size(); i++) {
+                sb.append(i > 0 ? ", " : "").append("\\*".repeat(i + 1)).append(": p < ").append(lv.get(i));
+            }
+            sb.append(" in the ").append(mk.paired() ? "paired t-test over matched seeds" : "one-sample t-test")
+                    .append(" against the best other configuration, where it is better");
+        }
+        sb.append("\n\n| dataset | protocol | metric |");
         for (String c : configs) {
             sb.append(' ').append(c).append(" |");
         }
@@ -247,6 +322,7 @@ public final class Aggregate {
                     String mean = String.format("%.4f", row.path(m).path("mean").asDouble());
                     int rank = rank(out, row, m);
                     sb.append(' ').append(rank == 1 ? "**" + mean + "**" : rank == 2 ? "<u>" + mean + "</u>" : mean)
+                            .append(row.path(m).path("marker").asText("").replace("*", "\\*"))
                             .append(" (n ").append(row.path("seeds").size()).append(") |");
                     if (row.path(m).has("paper")) {
                         anyPaper = true;

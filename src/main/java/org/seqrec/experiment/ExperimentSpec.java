@@ -29,6 +29,7 @@ import org.seqrec.util.SeqrecException;
  *   paper: bench/paper/convformer.json                   # the paper's figure beside each model, one-sample t-tests
  *   plot: {x: kernel, series: padding, metric: MRR}
  *   layout: columns          # also results-table.md: a row per dataset and metric, a column per configuration
+ *   markers: {target: "convformer kernel=45 padding=circular", test: one-sample, levels: [0.05, 0.001]}
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -45,10 +46,27 @@ public record ExperimentSpec(String name, String description, List<String> data,
      * each row's model is shown beside it, with a one-sample t-test of the seeds against it.
      */
     public record Report(String baseline, Map<String, Double> baselineMeans, String paper, Plot plot, List<String> metrics,
-            String layout) {
+            String layout, Markers markers) {
         /** {@code columns}: the papers' layout (Table 3 of ConvFormer, Table 2 of AdaMCT): a row per dataset and metric, a column per configuration. */
         public boolean columns() {
             return "columns".equals(layout);
+        }
+    }
+
+    /**
+     * The papers' significance markers: for every dataset, protocol and metric, {@code target}'s seeds
+     * are tested against the best other configuration (the highest mean), by a {@code one-sample}
+     * t-test against that mean (ConvFormer Table 3) or a {@code paired} t-test over matched seeds
+     * (Table 7); where {@code target} is better, a cell gets one {@code *} per level of {@code levels}
+     * that p falls under (Table 3: [0.05, 0.001]; Table 7: [0.01]).
+     */
+    public record Markers(String target, String test, List<Double> levels) {
+        public boolean paired() {
+            return "paired".equals(test);
+        }
+
+        public List<Double> levelsOrDefault() {
+            return levels == null || levels.isEmpty() ? List.of(0.05, 0.001) : levels;
         }
     }
 
@@ -79,6 +97,12 @@ public record ExperimentSpec(String name, String description, List<String> data,
         for (ModelEntry m : models) {
             if (m.model() == null) {
                 throw new SeqrecException(file + ": every entry of 'models' needs 'model'");
+            }
+        }
+        if (report != null && report.markers() != null) {
+            Markers mk = report.markers();
+            if (mk.target() == null || !(mk.test() == null || mk.test().equals("paired") || mk.test().equals("one-sample"))) {
+                throw new SeqrecException(file + ": 'markers' needs 'target' (a configuration) and 'test': one-sample or paired");
             }
         }
     }

@@ -38,6 +38,18 @@ class ExperimentTest {
         assertThat(Aggregate.Stats.of(new double[] {0.5}).sd()).isNaN();
     }
 
+    /** Table 3's markers: one star per level p is under, only where the target is the better one. */
+    @Test
+    void significanceMarkers() {
+        List<Double> table3 = List.of(0.05, 0.001);
+        assertThat(Aggregate.marker(true, 0.0005, table3)).isEqualTo("**");
+        assertThat(Aggregate.marker(true, 0.01, table3)).isEqualTo("*");
+        assertThat(Aggregate.marker(true, 0.2, table3)).isEmpty();
+        assertThat(Aggregate.marker(false, 0.0001, table3)).isEmpty();
+        assertThat(Aggregate.marker(true, Double.NaN, table3)).isEmpty();
+        assertThat(Aggregate.marker(true, 0.005, List.of(0.01))).isEqualTo("*"); // Table 7
+    }
+
     @Test
     void aTinySpecRunsEndToEndAndAResumeSkipsFinishedRuns() throws Exception {
         Dataset d = Synthetic.repeatedCycles(30, 25, 4, 6, 10, 4);
@@ -59,6 +71,7 @@ class ExperimentTest {
                 "  paper: " + Path.of("bench/paper/convformer.json").toAbsolutePath(),
                 "  plot: {x: kernel, metric: NDCG@10}",
                 "  layout: columns",
+                "  markers: {target: convformer kernel=2, test: paired}",
                 ""));
         Fixtures.CliResult dry = Fixtures.cli("experiment", spec.toString(), "--dry-run");
         assertThat(dry.exitCode()).as(dry.err()).isZero();
@@ -74,9 +87,15 @@ class ExperimentTest {
         assertThat(results.path("rows")).hasSize(2);
         assertThat(results.path("rows").get(0).path("seeds")).hasSize(2);
         assertThat(results.path("rows").get(0).path("NDCG@10").has("paired_p_vs_baseline")).isTrue();
+        JsonNode target = results.path("rows").get(0).path("NDCG@10"); // kernel=2 against the only other, kernel=3
+        assertThat(target.path("best_other").asText()).isEqualTo("convformer kernel=3");
+        assertThat(target.has("p_vs_best_other")).isTrue();
+        assertThat(target.path("marker").asText()).matches("\\**");
+        assertThat(results.path("rows").get(1).path("NDCG@10").has("marker")).isFalse();
         assertThat(Files.readString(out.resolve("results.md"))).contains("| cycles | full | convformer kernel=2 | 2 |");
         String table = Files.readString(out.resolve("results-table.md"));
-        assertThat(table).contains("| dataset | protocol | metric | convformer kernel=2 | convformer kernel=3 |")
+        assertThat(table).contains("on `convformer kernel=2`, \\*: p < 0.05, \\*\\*: p < 0.001 in the paired t-test")
+                .contains("| dataset | protocol | metric | convformer kernel=2 | convformer kernel=3 |")
                 .contains("| cycles | full | NDCG@10 |");
         assertThat(table.split("\n")).filteredOn(l -> l.startsWith("| cycles | full | ")).hasSize(
                 org.seqrec.eval.Protocol.FULL.reportedMetrics().size());
