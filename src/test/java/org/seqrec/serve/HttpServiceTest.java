@@ -293,14 +293,14 @@ class HttpServiceTest {
             for (Thread t : ts) {
                 t.join();
             }
-            rss.add(Math.max(0, PeakMemory.rssBytes()));
+            rss.add(Math.max(0, PeakMemory.rssBytes() - Runtime.getRuntime().totalMemory())); // outside the Java heap
             arrays.add(service.core().withModel(m -> m.recommender().liveNativeArrays()));
         }
         assertThat(arrays).as("live native arrays after each round").containsOnly(arrays.get(0));
         // The array count is the precise check: every per-request array (inputs, scores over every item)
-        // lives in a per-pass scope. Resident memory is a coarse guard against gross leaks (a thread or a
-        // buffer per request): in a shared test JVM it also moves with the Java heap, which grows by tens
-        // of MB in the first rounds, so only the last four rounds are judged, with a wide bound
-        assertThat(rss.get(7) - rss.get(3)).as("RSS after each round %s", rss).isLessThan(128L << 20);
+        // lives in a per-pass scope. Resident memory outside the committed Java heap is a coarse guard
+        // against gross leaks (a thread or a buffer per request); the heap itself grows by tens of MB in
+        // a shared test JVM under load, so it is subtracted, and only the last four rounds are judged
+        assertThat(rss.get(7) - rss.get(3)).as("RSS outside the heap after each round %s", rss).isLessThan(128L << 20);
     }
 }
