@@ -49,37 +49,25 @@ public final class ScalingBenchmark {
 
     public static void main(String[] args) throws IOException {
         Engine.getInstance(); // loads the native library before the thread count is read
-        if (args[0].equals("measure")) { // one configuration per JVM: the peak RSS is this configuration's alone
-            String model = args[1];
-            int len = Integer.parseInt(args[2]);
-            int batch = Integer.parseInt(args[3]);
-            double[] r = measure(model, len, batch, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
-            ObjectNode row = Json.object();
-            row.put("model", model);
-            row.put("L", len);
-            row.put("batch", batch);
-            row.put("step_seconds", r[0]);
-            row.put("peak_step_memory_mb", r[1]);
-            row.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
-            Files.writeString(Path.of(args[6]), row + "\n", java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
-            System.out.printf("%s L=%d: %.3f s/step, %.0f MB%n", model, len, r[0], r[1]);
-            return;
-        }
-        if (args[0].equals("measure-data")) { // measure-data MODEL L BATCH WARMUP STEPS OUT.jsonl DATA [key=value ...]
+        if (args[0].equals("measure") || args[0].equals("measure-data")) { // one configuration per JVM: its own peak RSS
+            // measure MODEL L BATCH WARMUP STEPS OUT.jsonl | measure-data MODEL L BATCH WARMUP STEPS OUT.jsonl DATA [key=value ...]
+            boolean onData = args[0].equals("measure-data");
             String model = args[1];
             int len = Integer.parseInt(args[2]);
             int batch = Integer.parseInt(args[3]);
             Map<String, Object> extra = new LinkedHashMap<>();
-            for (int i = 8; i < args.length; i++) {
+            for (int i = 8; onData && i < args.length; i++) {
                 String value = args[i].substring(args[i].indexOf('=') + 1);
                 extra.put(args[i].substring(0, args[i].indexOf('=')), value.matches("-?\\d+") ? (Object) Integer.valueOf(value) : value);
             }
-            double[] r = measureOnData(model, len, batch, Integer.parseInt(args[4]), Integer.parseInt(args[5]), Path.of(args[7]), extra);
+            double[] r = onData ? measureOnData(model, len, batch, Integer.parseInt(args[4]), Integer.parseInt(args[5]), Path.of(args[7]), extra)
+                    : measure(model, len, batch, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             ObjectNode row = Json.object();
             row.put("model", model);
-            row.put("data", org.seqrec.data.FmlpReader.datasetName(Path.of(args[7])));
-            row.put("params", extra.toString());
+            if (onData) {
+                row.put("data", org.seqrec.data.FmlpReader.datasetName(Path.of(args[7])));
+                row.put("params", extra.toString());
+            }
             row.put("L", len);
             row.put("batch", batch);
             row.put("step_seconds", r[0]);
@@ -170,32 +158,12 @@ public final class ScalingBenchmark {
         Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
         params.put("max_len", len);
         params.put("hidden", 64);
-        try (NDManager base = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(1);
-            NeuralSeqModel model = spec.build(base, ITEMS, params);
-            Adam adam = new Adam(model.params(), 1e-3f, 0f);
-            double[] seconds = new double[steps];
-            long before = PeakMemory.rssBytes();
-            resetPeak();
-            for (int s = 0; s < warmup + steps; s++) {
-                long t0 = System.nanoTime();
-                try (NDManager m = base.newSubManager()) {
-                    NDArray ids = m.randomInteger(1, ITEMS + 1, new Shape(batch, len), DataType.INT64);
-                    NDArray targets = m.randomInteger(1, ITEMS + 1, new Shape(batch), DataType.INT64);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        var p = model.params().bind(m);
-                        NDArray loss = PrefixCeRegime.crossEntropy(model, p, model.encodeLast(p, ids, true), targets);
-                        gc.backward(loss);
-                    }
-                    adam.step();
-                }
-                if (s >= warmup) {
-                    seconds[s - warmup] = (System.nanoTime() - t0) / 1e9;
-                }
-            }
-            double mb = (PeakMemory.peakRssBytes() - before) / 1048576.0;
-            return new double[] {median(seconds), mb};
-        }
+        return timeSteps(spec, ITEMS, params, warmup, steps, (model, step, m) -> {
+            NDArray ids = m.randomInteger(1, ITEMS + 1, new Shape(batch, len), DataType.INT64);
+            NDArray targets = m.randomInteger(1, ITEMS + 1, new Shape(batch), DataType.INT64);
+            var p = model.params().bind(m);
+            return PrefixCeRegime.crossEntropy(model, p, model.encodeLast(p, ids, true), targets);
+        });
     }
 
     /**
@@ -209,9 +177,22 @@ public final class ScalingBenchmark {
         params.putAll(extra);
         org.seqrec.data.LeaveOneOut split = new org.seqrec.data.LeaveOneOut(org.seqrec.data.FmlpReader.read(data));
         var epoch = new PrefixCeRegime().epoch(split, len, new org.seqrec.data.SplitMix64(42));
+        return timeSteps(spec, split.data().numItems(), params, warmup, steps, (model, step, m) -> {
+            int from = step * batch % Math.max(1, epoch.size() - batch);
+            return epoch.loss(model, model.params().bind(m), from, from + batch, m);
+        });
+    }
+
+    /** One step's loss: {@code (model, step number, the step's manager) -> loss}. */
+    interface StepLoss {
+        NDArray loss(NeuralSeqModel model, int step, NDManager m);
+    }
+
+    /** Warm-up then timed training steps (loss, backward, Adam): median seconds per step and peak MB above the model's RSS. */
+    static double[] timeSteps(NeuralSpec spec, int numItems, Map<String, Object> params, int warmup, int steps, StepLoss stepLoss) {
         try (NDManager base = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(1);
-            NeuralSeqModel model = spec.build(base, split.data().numItems(), params);
+            NeuralSeqModel model = spec.build(base, numItems, params);
             Adam adam = new Adam(model.params(), 1e-3f, 0f);
             double[] seconds = new double[steps];
             long before = PeakMemory.rssBytes();
@@ -219,9 +200,8 @@ public final class ScalingBenchmark {
             for (int s = 0; s < warmup + steps; s++) {
                 long t0 = System.nanoTime();
                 try (NDManager m = base.newSubManager()) {
-                    int from = s * batch % Math.max(1, epoch.size() - batch);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        gc.backward(epoch.loss(model, model.params().bind(m), from, from + batch, m));
+                        gc.backward(stepLoss.loss(model, s, m));
                     }
                     adam.step();
                 }
