@@ -142,6 +142,36 @@ class ConvFormerMixerTest {
         }
     }
 
+    /**
+     * The convolution is causal and the model reads position L-1: with 2 blocks that position sees
+     * L-2(K-1)..L-1, so the padding mode changes nothing while 2K-1 <= L and changes the output
+     * beyond (why a kernel sweep's runs with K <= (L+1)/2 are identical across paddings).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"5, true", "6, false"})
+    void paddingReachesTheLastPositionOnlyForLargeKernels(int k, boolean same) {
+        int len = 9;
+        long[] ids = {0, 0, 3, 7, 1, 9, 4, 2, 8, 5, 6, 2, 9, 9, 1, 3, 4, 7};
+        java.util.List<float[]> reps = new java.util.ArrayList<>();
+        for (String padding : new String[] {"circular", "reflect", "zero"}) {
+            java.util.Map<String, Object> p = new java.util.LinkedHashMap<>(new ConvFormer.Spec().defaults());
+            p.put("hidden", 8);
+            p.put("max_len", len);
+            p.put("kernel", k);
+            p.put("padding", padding);
+            Engine.getInstance().setRandomSeed(3); // the same weights for every padding
+            NeuralSeqModel model = new ConvFormer.Spec().build(manager, 10, p);
+            reps.add(model.encodeLast(model.params().bind(manager), manager.create(ids, new Shape(2, len)), false).toFloatArray());
+        }
+        if (same) {
+            assertThat(reps.get(1)).containsExactly(reps.get(0));
+            assertThat(reps.get(2)).containsExactly(reps.get(0));
+        } else {
+            assertThat(reps.get(1)).isNotEqualTo(reps.get(0));
+            assertThat(reps.get(2)).isNotEqualTo(reps.get(0));
+        }
+    }
+
     static void assertClose(NDArray actual, NDArray expected, float tol) {
         assertThat(actual.getShape()).isEqualTo(expected.getShape());
         float[] a = actual.toFloatArray();
