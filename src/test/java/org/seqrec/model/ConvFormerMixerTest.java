@@ -154,13 +154,13 @@ class ConvFormerMixerTest {
         long[] ids = {0, 0, 3, 7, 1, 9, 4, 2, 8, 5, 6, 2, 9, 9, 1, 3, 4, 7};
         java.util.List<float[]> reps = new java.util.ArrayList<>();
         for (String padding : new String[] {"circular", "reflect", "zero"}) {
-            java.util.Map<String, Object> p = new java.util.LinkedHashMap<>(new ConvFormer.Spec().defaults());
+            java.util.Map<String, Object> p = new java.util.LinkedHashMap<>(ModelRegistry.get("convformer").defaults());
             p.put("hidden", 8);
             p.put("max_len", len);
             p.put("kernel", k);
             p.put("padding", padding);
             Engine.getInstance().setRandomSeed(3); // the same weights for every padding
-            NeuralSeqModel model = new ConvFormer.Spec().build(manager, 10, p);
+            NeuralSeqModel model = ((NeuralSpec) ModelRegistry.get("convformer")).build(manager, 10, p);
             reps.add(model.encodeLast(model.params().bind(manager), manager.create(ids, new Shape(2, len)), false).toFloatArray());
         }
         if (same) {
