@@ -39,10 +39,29 @@ public abstract class NeuralSpec implements ModelSpec {
         return new org.seqrec.train.PrefixRegime();
     }
 
+    /**
+     * The regime a run trains in: the model's own ({@link #regime}) unless the run's params name
+     * another with {@code regime}: {@code prefix} or {@code prefix-CE}, which every model can train in
+     * (both read only the state at position L-1), e.g. to compare architectures under one loss.
+     */
+    public Regime trainingRegime(Map<String, Object> params) {
+        Regime own = regime(params);
+        Object wanted = params.get("regime");
+        if (wanted == null || own.name().equals(wanted)) {
+            return own;
+        }
+        return switch (String.valueOf(wanted)) {
+            case "prefix" -> new org.seqrec.train.PrefixRegime();
+            case "prefix-CE" -> new org.seqrec.train.PrefixCeRegime();
+            default -> throw new org.seqrec.util.SeqrecException("unknown regime '" + wanted + "' for " + name()
+                    + ": use prefix, prefix-CE or the model's own, " + own.name());
+        };
+    }
+
     @Override
     public RecModel train(TrainContext context) {
         NeuralSeqModel model = build(context.manager(), context.split().data().numItems(), context.params());
-        new Trainer(context).fit(model, regime(context.params()));
+        new Trainer(context).fit(model, trainingRegime(context.params()));
         return model;
     }
 

@@ -47,7 +47,7 @@ public final class Trainer {
      * validation metric that selects the best epoch when it is not the protocol's
      * ({@link org.seqrec.eval.Protocol#selectionMetric}).
      */
-    public static final java.util.Set<String> OPTIONAL_PARAMS = java.util.Set.of("profile_steps", "max_batches", "select");
+    public static final java.util.Set<String> OPTIONAL_PARAMS = java.util.Set.of("profile_steps", "max_batches", "select", "regime");
 
     static {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package org.seqrec.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -16,6 +17,7 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.seqrec.Recommender;
@@ -117,5 +119,29 @@ class ModelContractTest {
         try (Recommender r = Recommender.load(run)) {
             assertThat(r.recommend(List.of("3", "7", "11"), 5, true).items()).hasSize(5);
         }
+    }
+
+    /** A run may name another regime: ConvFormer (prefix by default) under prefix-CE, as RecGRELA trains. */
+    @Test
+    void aRunMayTrainInPrefixCe() throws Exception {
+        Dataset d = Synthetic.repeatedCycles(60, 40, 4, 6, 12, 3);
+        Path data = dir.resolve("cycles.txt");
+        d.writeFmlp(data);
+        Map<String, Object> p = new LinkedHashMap<>(small("convformer", 3));
+        p.put("regime", "prefix-CE");
+        Path run = dir.resolve("convformer-ce");
+        Runs.train(new Runs.TrainRequest("convformer", p, DataSource.fmlp(data), run, 7, Protocol.FULL, null, 42, true,
+                32, false, false));
+        List<Double> losses = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("history.jsonl"))) {
+            losses.add(Json.MAPPER.readTree(line).path("loss").asDouble());
+        }
+        // softmax cross-entropy over 40 items starts near ln 40 = 3.69; the prefix regime's BCE near 2 ln 2 = 1.39
+        assertThat(losses.get(0)).isGreaterThan(2.5);
+        assertThat(losses.get(2)).isLessThan(losses.get(0));
+        NeuralSpec spec = (NeuralSpec) ModelRegistry.get("convformer");
+        assertThat(spec.trainingRegime(Map.of()).name()).isEqualTo("prefix");
+        assertThat(spec.trainingRegime(Map.of("regime", "prefix-CE")).name()).isEqualTo("prefix-CE");
+        assertThatThrownBy(() -> spec.trainingRegime(Map.of("regime", "cloze"))).hasMessageContaining("unknown regime 'cloze'");
     }
 }
