@@ -6,7 +6,10 @@
 # make a step cost what the real lengths cost: bench/results/recgrela-crop.md).
 # ConvFormer and SASRec: the sampled-protocol runs of bench/convformer-accuracy.sh and
 # bench/models-beauty.sh are evaluated under full ranking when they exist (trained as their papers
-# do, early-stopped on sampled MRR); otherwise they are trained with --protocol full.
+# do, early-stopped on sampled MRR); otherwise they are trained with --protocol full. RecGRELA's loss
+# (softmax over every item) is not theirs (BCE with one negative), so CE_MODELS (default: convformer)
+# are also trained in RecGRELA's regime (--param regime=prefix-CE, their other settings their own,
+# early stopping on NDCG@10 under full ranking): architectures compared under one loss.
 #   DATASETS="Beauty" THREADS=1 nohup bench/recgrela-full.sh > bench/out/logs/recgrela.log 2>&1 &
 # Resumable. Writes bench/results/NAME.{json,md}.
 set -euo pipefail
@@ -21,6 +24,7 @@ NAME=${NAME:-recgrela-full}
 # the sampled-protocol runs to evaluate under full ranking (run directories without their -DATA-seedS suffix)
 REUSE_CONVFORMER=${REUSE_CONVFORMER:-bench/out/convformer/runs/convformer-sampled}
 REUSE_SASREC=${REUSE_SASREC:-bench/out/baselines/runs/sasrec-sampled}
+CE_MODELS=${CE_MODELS-convformer}
 mkdir -p "$OUT/runs" bench/results
 
 train() { # model data seed dir [extra flags]
@@ -50,6 +54,11 @@ for s in $SEEDS; do
         [ -f "$dir/results-full.json" ] || train "$model" "$data" "$s" "$dir"
         [ -f "$dir/results-full.json" ] && runs+=("$dir")
       fi
+    done
+    for model in $CE_MODELS; do
+      dir="$OUT/runs/$model-prefixCE-full-$data-seed$s"
+      [ -f "$dir/results-full.json" ] || train "$model" "$data" "$s" "$dir" --param regime=prefix-CE --param select=NDCG@10
+      [ -f "$dir/results-full.json" ] && runs+=("$dir")
     done
   done
 done

@@ -56,7 +56,10 @@ public final class RunReport {
             JsonNode r = Json.read(file);
             ObjectNode row = rows.addObject();
             String dataset = r.path("dataset").path("name").asText();
-            String model = r.path("model").asText();
+            // a run trained in another regime than its model's own (--param regime) is its own row and has no paper figure
+            Path config = run.resolve("config.json");
+            String regime = Files.isRegularFile(config) ? Json.read(config).path("params").path("regime").asText("") : "";
+            String model = r.path("model").asText() + (regime.isEmpty() ? "" : " (" + regime + ")");
             row.put("run", run.toString());
             row.put("dataset", dataset);
             row.put("model", model);

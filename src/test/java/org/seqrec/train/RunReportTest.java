@@ -34,6 +34,24 @@ class RunReportTest {
         return r;
     }
 
+    /** A run trained in another regime (--param regime) is its own model row, not a seed of the model's own. */
+    @Test
+    void aRunInAnotherRegimeIsItsOwnRow() throws Exception {
+        Path own = run("convformer", 1, 0.30);
+        Path ce = run("convformer-ce", 1, 0.40);
+        ObjectNode config = Json.object();
+        config.put("model", "convformer");
+        config.putObject("params").put("regime", "prefix-CE");
+        Json.write(ce.resolve("config.json"), config);
+        ObjectNode res = (ObjectNode) Json.read(ce.resolve("results-sampled.json"));
+        res.put("model", "convformer");
+        Json.write(ce.resolve("results-sampled.json"), res);
+        ObjectNode report = RunReport.build(List.of(own, ce), Protocol.SAMPLED, null, null);
+        assertThat(report.path("summary")).hasSize(2);
+        assertThat(report.path("summary").get(1).path("model").asText()).isEqualTo("convformer (prefix-CE)");
+        assertThat(report.path("summary").get(1).path("mean").path("MRR").asDouble()).isCloseTo(0.40, within(1e-12));
+    }
+
     @Test
     void meanStdAndPairedTTestOverMatchedSeeds() throws Exception {
         List<Path> runs = new ArrayList<>();
