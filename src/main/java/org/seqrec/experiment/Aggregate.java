@@ -117,19 +117,19 @@ public final class Aggregate {
                 double[] v = tests.values().stream().mapToDouble(t -> t.path(m).asDouble()).toArray();
                 Stats s = Stats.of(v);
                 ObjectNode st = row.putObject(m);
-                number(st, "mean", s.mean());
-                number(st, "sd", s.sd());
-                number(st, "ci95_low", s.ciLow());
-                number(st, "ci95_high", s.ciHigh());
+                Json.putNumber(st, "mean", s.mean());
+                Json.putNumber(st, "sd", s.sd());
+                Json.putNumber(st, "ci95_low", s.ciLow());
+                Json.putNumber(st, "ci95_high", s.ciHigh());
                 if (baseTests != null) {
-                    number(st, "paired_p_vs_baseline", matchedPairedP(tests, baseTests, m));
+                    Json.putNumber(st, "paired_p_vs_baseline", matchedPairedP(tests, baseTests, m));
                 }
                 if (baselineMeans.containsKey(m)) {
-                    number(st, "one_sample_p_vs_baseline_mean", oneSampleP(v, baselineMeans.get(m)));
+                    Json.putNumber(st, "one_sample_p_vs_baseline_mean", oneSampleP(v, baselineMeans.get(m)));
                 }
                 if (paperRow != null && paperRow.has(m)) {
                     st.put("paper", paperRow.path(m).asDouble());
-                    number(st, "one_sample_p_vs_paper", oneSampleP(v, paperRow.path(m).asDouble()));
+                    Json.putNumber(st, "one_sample_p_vs_paper", oneSampleP(v, paperRow.path(m).asDouble()));
                 }
             }
         }
@@ -182,7 +182,7 @@ public final class Aggregate {
                     p = oneSampleP(mine.values().stream().mapToDouble(t -> t.path(m).asDouble()).toArray(), bestMean);
                 }
                 st.put("best_other", best.path("config").asText());
-                number(st, "p_vs_best_other", p);
+                Json.putNumber(st, "p_vs_best_other", p);
                 st.put("marker", marker(st.path("mean").asDouble() > bestMean, p, mk.levelsOrDefault()));
             }
         }
@@ -215,14 +215,6 @@ public final class Aggregate {
             out.put(r.seed(), Json.read(new RunDir(r.dir()).results(r.protocol())).path("test"));
         }
         return out;
-    }
-
-    private static void number(ObjectNode node, String key, double v) {
-        if (Double.isNaN(v)) {
-            node.putNull(key);
-        } else {
-            node.put(key, v);
-        }
     }
 
     static String markdown(ExperimentSpec spec, ObjectNode out, List<String> metrics) {

@@ -97,7 +97,7 @@ public final class RunReport {
                 org.seqrec.experiment.Aggregate.Stats st = org.seqrec.experiment.Aggregate.Stats.of(
                         g.getValue().stream().mapToDouble(r -> r.path("test").path(m).asDouble()).toArray());
                 mean.put(m, st.mean());
-                number(std, m, st.sd()); // NaN (null) with one seed
+                Json.putNumber(std, m, st.sd()); // NaN (null) with one seed
             }
             if (g.getValue().get(0).has("paper_test")) {
                 row.set("paper_test", g.getValue().get(0).path("paper_test"));
@@ -137,8 +137,8 @@ public final class RunReport {
             for (int i = 0; i < a.length; i++) {
                 d.addValue(a[i] - b[i]);
             }
-            number(diff, m, a.length == 0 ? Double.NaN : d.getMean());
-            number(pValue, m, org.seqrec.experiment.Aggregate.pairedP(a, b)); // NaN when undefined
+            Json.putNumber(diff, m, a.length == 0 ? Double.NaN : d.getMean());
+            Json.putNumber(pValue, m, org.seqrec.experiment.Aggregate.pairedP(a, b)); // NaN when undefined
         }
         return out;
     }
@@ -188,15 +188,6 @@ public final class RunReport {
             t.setAll((ObjectNode) Json.read(cost));
         }
         return t;
-    }
-
-    /** JSON has no NaN: an undefined statistic is written as null. */
-    private static void number(ObjectNode node, String key, double value) {
-        if (Double.isNaN(value)) {
-            node.putNull(key);
-        } else {
-            node.put(key, value);
-        }
     }
 
     public static String markdown(ObjectNode report) {

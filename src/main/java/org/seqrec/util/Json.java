@@ -19,6 +19,15 @@ public final class Json {
         return MAPPER.createObjectNode();
     }
 
+    /** Puts {@code value} under {@code key}; JSON has no NaN, so an undefined statistic is written as null. */
+    public static void putNumber(ObjectNode node, String key, double value) {
+        if (Double.isNaN(value)) {
+            node.putNull(key);
+        } else {
+            node.put(key, value);
+        }
+    }
+
     public static String toString(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
