@@ -24,6 +24,22 @@ public record Hyper(int hidden, int layers, int maxLen, float dropout, float att
         return v == null ? dflt : ((Number) v).intValue();
     }
 
+    /** {@code true}/{@code false} (or 1/0, any case) from a run's params; a typo is an error, not false. */
+    static boolean boolOf(Map<String, Object> params, String key, boolean dflt) {
+        Object v = params.getOrDefault(key, dflt);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        String s = String.valueOf(v);
+        if (s.equalsIgnoreCase("true") || s.equals("1")) {
+            return true;
+        }
+        if (s.equalsIgnoreCase("false") || s.equals("0")) {
+            return false;
+        }
+        throw new org.seqrec.util.SeqrecException(key + " must be true or false, got '" + v + "'");
+    }
+
     static float floatOf(Map<String, Object> params, String key, float dflt) {
         Object v = params.get(key);
         return v == null ? dflt : ((Number) v).floatValue();

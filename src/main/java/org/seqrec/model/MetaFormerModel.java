@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import org.seqrec.model.layers.LengthGroups;
 import org.seqrec.model.layers.MetaFormerBlock;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SequenceEmbedding;
@@ -20,6 +21,7 @@ public class MetaFormerModel extends NeuralSeqModel {
     private final SequenceEmbedding embedding;
     private final List<MetaFormerBlock> blocks = new ArrayList<>();
     private final boolean zeroPadding;
+    private int groupOverhead = -1;
 
     public MetaFormerModel(String name, NDManager manager, int numItems, Hyper h, TokenMixer.Factory mixer) {
         this(name, manager, numItems, h, mixer, true);
@@ -67,8 +69,31 @@ public class MetaFormerModel extends NeuralSeqModel {
         return x;
     }
 
+    /**
+     * Encodes each batch in groups of rows of similar length, each cropped to its longest row
+     * ({@link LengthGroups}), where every block's mixer allows it ({@link TokenMixer#cropsLeadingPadding});
+     * a row with an empty history stays at full width. Same representations and gradients as the
+     * full-width batch, at a cost closer to the real lengths (on Beauty's prefix-regime samples, 12% of
+     * the positions at L 50 are items).
+     *
+     * @param overhead the fixed cost of one more group in row-positions; negative: off
+     * @return whether grouping applies to this model
+     */
+    public boolean useLengthGroups(int overhead) {
+        boolean crops = !blocks.isEmpty() && blocks.stream().allMatch(b -> b.mixer().cropsLeadingPadding());
+        groupOverhead = crops ? overhead : -1;
+        return crops && overhead >= 0;
+    }
+
     @Override
     public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
+        if (groupOverhead >= 0) {
+            return LengthGroups.encodeLast(ids, groupOverhead, true, part -> encodeLastFullWidth(p, part, training));
+        }
+        return encodeLastFullWidth(p, ids, training);
+    }
+
+    private NDArray encodeLastFullWidth(Params.Bound p, NDArray ids, boolean training) {
         NDArray mask = SequenceEmbedding.mask(ids);
         NDArray x = embedding.forward(p, ids, mask, training, zeroPadding);
         for (int i = 0; i < blocks.size(); i++) {

@@ -55,18 +55,7 @@ public final class RecGrela extends NeuralSeqModel {
         }
 
         private static boolean bool(Map<String, Object> p, String key) {
-            Object v = p.getOrDefault(key, true);
-            if (v instanceof Boolean b) {
-                return b;
-            }
-            String s = String.valueOf(v);
-            if (s.equalsIgnoreCase("true") || s.equals("1")) {
-                return true;
-            }
-            if (s.equalsIgnoreCase("false") || s.equals("0")) {
-                return false;
-            }
-            throw new SeqrecException(key + " must be true or false, got '" + v + "'");
+            return Hyper.boolOf(p, key, true);
         }
     }
 

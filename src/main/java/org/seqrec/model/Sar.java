@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.seqrec.model.layers.Dense;
+import org.seqrec.model.layers.LengthGroups;
 import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SelfAttention;
@@ -87,7 +88,10 @@ public final class Sar {
             this.attnDropout = attnDropout;
         }
 
-        /** Logits of the rows of A for the last {@code lq} positions: {@code [B or 1, lq, L]}. */
+        /**
+         * Logits of the rows of A for the last {@code lq} positions: {@code [B or 1, lq, w]}, where
+         * {@code w} is the width of {@code x} (the last {@code w} positions of the window).
+         */
         abstract NDArray logits(Params.Bound p, NDArray x, long lq);
 
         /** The rows of A for the last {@code lq} positions, {@code [B, lq, L]} (tests read them). */
@@ -113,9 +117,16 @@ public final class Sar {
         }
 
         @Override
+        public boolean cropsLeadingPadding() {
+            return true;
+        }
+
+        @Override
         NDArray logits(Params.Bound p, NDArray x, long lq) {
             NDArray w = p.get(matrix);
-            return (lq == w.getShape().get(0) ? w : w.get(new NDIndex("-" + lq + ":, :"))).expandDims(0);
+            long width = x.getShape().get(1);
+            return (lq == w.getShape().get(0) && width == w.getShape().get(1) ? w
+                    : w.get(new NDIndex("-" + lq + ":, -" + width + ":"))).expandDims(0);
         }
     }
 
@@ -129,9 +140,15 @@ public final class Sar {
         }
 
         @Override
+        public boolean cropsLeadingPadding() {
+            return true;
+        }
+
+        @Override
         NDArray logits(Params.Bound p, NDArray x, long lq) {
-            long len = x.getShape().get(1);
-            return rows.forward(p, lq == len ? x : x.get(new NDIndex(":, -" + lq + ":, :")));
+            long width = x.getShape().get(1);
+            NDArray logits = rows.forward(p, lq == width ? x : x.get(new NDIndex(":, -" + lq + ":, :")));
+            return width == logits.getShape().get(2) ? logits : logits.get(new NDIndex(":, :, -" + width + ":"));
         }
     }
 
@@ -147,6 +164,11 @@ public final class Sar {
 
         @Override
         public boolean ignoresPadding() {
+            return true;
+        }
+
+        @Override
+        public boolean cropsLeadingPadding() {
             return true;
         }
 
@@ -187,15 +209,27 @@ public final class Sar {
             this.attnDropout = attnDropout;
         }
 
-        /** Projection {@code i} of {@code x [B, L, D]} for every position: {@code [B, L, D]}. */
+        /** SAR-N's maps are per position (it reads the last w); SAR-N+'s map of the whole window is not. */
+        @Override
+        public boolean cropsLeadingPadding() {
+            return !flat;
+        }
+
+        /** Projection {@code i} of {@code x [B, w, D]} (the last w positions) for every position: {@code [B, w, D]}. */
         private NDArray project(Params.Bound p, NDArray x, int i) {
             long bs = x.getShape().get(0);
             long len = x.getShape().get(1);
             if (flat) { // [B, L·D] x W^T + b, W stored [out, in]
                 return Nn.linear(x.reshape(bs, len * d), p.get(w[i]), p.get(b[i])).reshape(bs, len, d);
             }
-            // position l: x_l W[l] + b[l], as one batched product over positions [L, B, D] x [L, D, D]
-            return x.transpose(1, 0, 2).batchMatMul(p.get(w[i])).transpose(1, 0, 2).add(p.get(b[i]));
+            // position l: x_l W[l] + b[l], as one batched product over positions [w, B, D] x [w, D, D]
+            NDArray wi = p.get(w[i]);
+            NDArray bi = p.get(b[i]);
+            if (len < wi.getShape().get(0)) {
+                wi = wi.get(new NDIndex("-" + len + ":, :, :"));
+                bi = bi.get(new NDIndex("-" + len + ":, :"));
+            }
+            return x.transpose(1, 0, 2).batchMatMul(wi).transpose(1, 0, 2).add(bi);
         }
 
         @Override
@@ -250,7 +284,10 @@ public final class Sar {
                 mixer = (p, name) -> new UnsharedAttention(p, name, d, len, ad, true);
                 break;
         }
-        return new MetaFormerModel(v.key, manager, numItems, h, mixer);
+        MetaFormerModel model = new MetaFormerModel(v.key, manager, numItems, h, mixer);
+        boolean groups = Hyper.boolOf(params, "length_groups", true);
+        model.useLengthGroups(groups ? Hyper.intOf(params, "group_overhead", LengthGroups.DEFAULT_OVERHEAD) : -1);
+        return model;
     }
 
     /** Registry entry for one variant; trains in the prefix regime. */
@@ -272,6 +309,10 @@ public final class Sar {
             }
             if (variant == Variant.SAR_O || variant == Variant.SAR_R) {
                 m.put("order_std", 0.02);
+            }
+            if (variant != Variant.SAR_N_PLUS) { // rows encoded in groups cropped to their length: exact, faster
+                m.put("length_groups", true);
+                m.put("group_overhead", LengthGroups.DEFAULT_OVERHEAD);
             }
             return m;
         }

@@ -40,7 +40,7 @@ import org.seqrec.util.Json;
  * configuration, one JSON line appended), then {@code ScalingBenchmark report PREFIX OUT.jsonl}: writes
  * {@code PREFIX.json}, {@code PREFIX.md}, {@code PREFIX-time.png/svg} and {@code PREFIX-memory.png/svg}.
  * {@code ScalingBenchmark measure-data MODEL L BATCH WARMUP STEPS OUT.jsonl DATA [key=value ...]}
- * times steps on a real dataset's prefix-CE batches instead (bench/recgrela-crop.sh).
+ * times steps on a real dataset's batches in the model's regime instead (bench/recgrela-crop.sh, bench/length-groups.sh).
  */
 public final class ScalingBenchmark {
     static final int ITEMS = 5000;
@@ -167,8 +167,9 @@ public final class ScalingBenchmark {
     }
 
     /**
-     * As {@link #measure}, on the prefix-CE batches of a real dataset (the first batches of a seeded
-     * epoch: the same rows for every configuration) with the model's own defaults plus {@code extra}.
+     * As {@link #measure}, on a real dataset's batches in the model's own training regime (prefix-CE
+     * for RecGRELA, prefix for the SAR family; the first batches of a seeded epoch: the same rows for
+     * every configuration) with the model's own defaults plus {@code extra}.
      */
     static double[] measureOnData(String name, int len, int batch, int warmup, int steps, Path data, Map<String, Object> extra) {
         NeuralSpec spec = (NeuralSpec) ModelRegistry.get(name);
@@ -176,7 +177,7 @@ public final class ScalingBenchmark {
         params.put("max_len", len);
         params.putAll(extra);
         org.seqrec.data.LeaveOneOut split = new org.seqrec.data.LeaveOneOut(org.seqrec.data.FmlpReader.read(data));
-        var epoch = new PrefixCeRegime().epoch(split, len, new org.seqrec.data.SplitMix64(42));
+        var epoch = spec.regime(params).epoch(split, len, new org.seqrec.data.SplitMix64(42));
         return timeSteps(spec, split.data().numItems(), params, warmup, steps, (model, step, m) -> {
             int from = step * batch % Math.max(1, epoch.size() - batch);
             return epoch.loss(model, model.params().bind(m), from, from + batch, m);

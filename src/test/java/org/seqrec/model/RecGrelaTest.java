@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.Rope;
+import org.seqrec.testutil.Gradients;
 
 /** RecGRELA's pieces: RoPE, the linear attention against its quadratic form, the causal shortcut, padding, order. */
 class RecGrelaTest {
@@ -186,28 +187,10 @@ class RecGrelaTest {
             NDArray ids = mixedLengths(m);
             Engine.getInstance().setRandomSeed(3);
             NDArray r = m.randomNormal(new Shape(12, D));
-            Map<String, float[]> grads = new LinkedHashMap<>();
-            for (boolean groups : new boolean[] {true, false}) {
-                RecGrela model = build(m, "length_groups", groups);
-                try (ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gc.backward(model.encodeLast(model.params().bind(m), ids, false).mul(r).sum());
-                }
-                for (Map.Entry<String, NDArray> e : model.params().all().entrySet()) {
-                    float[] g = e.getValue().getGradient().toFloatArray();
-                    float[] other = grads.putIfAbsent(e.getKey(), g);
-                    if (other != null) {
-                        float scale = 1e-6f;
-                        for (float x : other) {
-                            scale = Math.max(scale, Math.abs(x));
-                        }
-                        for (int i = 0; i < g.length; i++) {
-                            assertThat(g[i]).as("%s[%d]", e.getKey(), i).isCloseTo(other[i],
-                                    org.assertj.core.data.Offset.offset(1e-4f * scale));
-                        }
-                    }
-                }
-            }
-            assertThat(grads).containsKey("item_emb");
+            Map<String, float[]> grouped = Gradients.ofWeightedLast(build(m, "length_groups", true), m, ids, r);
+            Map<String, float[]> full = Gradients.ofWeightedLast(build(m, "length_groups", false), m, ids, r);
+            Gradients.assertSame(grouped, full);
+            assertThat(full).containsKey("item_emb");
         }
     }
 }

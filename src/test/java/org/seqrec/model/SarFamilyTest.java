@@ -200,4 +200,75 @@ class SarFamilyTest {
         assertThat(sarO).as("SAR-O MRR vs meanpool %.3f", blind).isGreaterThan(blind + 0.1);
         assertThat(sarR).as("SAR-R MRR vs meanpool %.3f", blind).isGreaterThan(blind + 0.1);
     }
+
+    /** A SAR variant at L 8, D 16 with the given extra params; the same weights for the same seed. */
+    private static MetaFormerModel sar(NDManager m, String variant, Object... kv) {
+        NeuralSpec spec = (NeuralSpec) ModelRegistry.get(variant);
+        Map<String, Object> p = new LinkedHashMap<>(spec.defaults());
+        p.put("hidden", 16);
+        p.put("max_len", 8);
+        for (int i = 0; i < kv.length; i += 2) {
+            p.put((String) kv[i], kv[i + 1]);
+        }
+        Engine.getInstance().setRandomSeed(11);
+        return (MetaFormerModel) spec.build(m, 40, p);
+    }
+
+    /**
+     * Encoding rows in length groups cropped to their longest row gives the full-width states and the
+     * full-width gradient of every weight, for each SAR variant whose mixer allows it; the batch has an
+     * empty history (kept at full width) and rows of every length.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sar", "sar-o", "sar-p", "sar-r", "sar-w", "sar-n", "sar window=2"})
+    void lengthGroupsGiveTheFullWidthStatesAndGradients(String variant) {
+        String name = variant.split(" ")[0];
+        Object[] extra = variant.contains("window=") ? new Object[] {"window", 2} : new Object[0];
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray ids = RecGrelaTest.mixedLengths(m);
+            MetaFormerModel grouped = sar(m, name, extra);
+            Object[] off = java.util.Arrays.copyOf(extra, extra.length + 2);
+            off[extra.length] = "length_groups";
+            off[extra.length + 1] = false;
+            MetaFormerModel full = sar(m, name, off);
+            assertThat(grouped.useLengthGroups(org.seqrec.model.layers.LengthGroups.DEFAULT_OVERHEAD)).isTrue();
+            assertThat(grouped.useLengthGroups(0)).isTrue(); // a group per distinct length: the most cropping
+            NDArray a = grouped.encodeLast(grouped.params().bind(m), ids, false);
+            NDArray b = full.encodeLast(full.params().bind(m), ids, false);
+            assertThat(a.getShape()).isEqualTo(new Shape(12, 16));
+            assertThat(a.sub(b).abs().max().getFloat()).isLessThan(1e-5f * Math.max(1f, b.abs().max().getFloat()));
+            Engine.getInstance().setRandomSeed(3);
+            NDArray r = m.randomNormal(new Shape(12, 16));
+            org.seqrec.testutil.Gradients.assertSame(org.seqrec.testutil.Gradients.ofWeightedLast(grouped, m, ids, r),
+                    org.seqrec.testutil.Gradients.ofWeightedLast(full, m, ids, r));
+        }
+    }
+
+    /** An all-padding row is kept at full width: its output depends on every padded position. */
+    @Test
+    void anEmptyHistoryIsNotCropped() {
+        long[] ids = {0, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 0};
+        assertThat(org.seqrec.model.layers.LengthGroups.lengths(ids, 3, 4, true)).containsExactly(4, 2, 4);
+        assertThat(org.seqrec.model.layers.LengthGroups.lengths(ids, 3, 4, false)).containsExactly(1, 2, 1);
+    }
+
+    /** Mixers that see the padding from real positions do not crop: SAR-N+'s map of the whole window, ConvFormer, FMLP-Rec. */
+    @Test
+    void mixersThatSeeThePaddingAreNeverCropped() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThat(sar(m, "sar-n-plus").useLengthGroups(0)).isFalse();
+            for (String other : new String[] {"convformer", "fmlp-rec"}) {
+                NeuralSpec spec = (NeuralSpec) ModelRegistry.get(other);
+                Map<String, Object> p = new LinkedHashMap<>(spec.defaults());
+                p.put("hidden", 16);
+                p.put("max_len", 8);
+                if (p.containsKey("kernel")) {
+                    p.put("kernel", 3);
+                }
+                NeuralSeqModel model = spec.build(m, 40, p);
+                assertThat(model).isInstanceOf(MetaFormerModel.class);
+                assertThat(((MetaFormerModel) model).useLengthGroups(0)).as(other).isFalse();
+            }
+        }
+    }
 }

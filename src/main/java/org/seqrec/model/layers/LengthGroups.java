@@ -13,7 +13,8 @@ import java.util.function.UnaryOperator;
 /**
  * Encoding a left-padded batch as groups of rows of similar length, each cropped to its longest
  * row. For a model whose state at the last position does not change when leading padding is removed
- * (RecGRELA: no absolute positions, padding masked out of every sum, relative RoPE), this gives the
+ * (RecGRELA: no absolute positions, padding masked out of every sum, relative RoPE; the SAR family:
+ * padded keys masked, position-indexed weights read for the last positions), this gives the
  * same representations as the whole {@code [B, L]} batch at a cost proportional to the real lengths:
  * on Beauty, a prefix-CE sample holds 8.4 items on average at L 50 and 9.1 at L 200, so most of a
  * full-width batch is padding. The grouping changes which rows share an engine call, not which rows
@@ -37,13 +38,23 @@ public final class LengthGroups {
      * number of leading zeros; at least 1, so an all-padding row is encoded from its last position.
      */
     public static int[] lengths(long[] ids, int rows, int width) {
+        return lengths(ids, rows, width, false);
+    }
+
+    /**
+     * @param emptyAtFullWidth give an all-padding row the full width instead of 1: for models whose
+     *     output for an empty history depends on every padded position (attention over only masked keys
+     *     is uniform over all of them)
+     */
+    public static int[] lengths(long[] ids, int rows, int width, boolean emptyAtFullWidth) {
         int[] len = new int[rows];
         for (int r = 0; r < rows; r++) {
             int first = 0;
             while (first < width - 1 && ids[r * width + first] == 0) {
                 first++;
             }
-            len[r] = width - first;
+            boolean empty = first == width - 1 && ids[r * width + first] == 0;
+            len[r] = empty && emptyAtFullWidth ? width : width - first;
         }
         return len;
     }
@@ -98,10 +109,15 @@ public final class LengthGroups {
      * gradient of every group. One group of full width is the plain call.
      */
     public static NDArray encodeLast(NDArray ids, int overhead, UnaryOperator<NDArray> encodeLast) {
+        return encodeLast(ids, overhead, false, encodeLast);
+    }
+
+    /** @param emptyAtFullWidth see {@link #lengths(long[], int, int, boolean)} */
+    public static NDArray encodeLast(NDArray ids, int overhead, boolean emptyAtFullWidth, UnaryOperator<NDArray> encodeLast) {
         int rows = (int) ids.getShape().get(0);
         int width = (int) ids.getShape().get(1);
         long[] host = ids.toLongArray();
-        List<Group> groups = plan(lengths(host, rows, width), overhead);
+        List<Group> groups = plan(lengths(host, rows, width, emptyAtFullWidth), overhead);
         if (groups.size() == 1 && groups.get(0).crop() == width) {
             return encodeLast.apply(ids);
         }

@@ -54,6 +54,12 @@ public final class SelfAttention implements TokenMixer {
         return true;
     }
 
+    /** Padded keys are masked and the causal and window masks are relative: cropping is exact. */
+    @Override
+    public boolean cropsLeadingPadding() {
+        return true;
+    }
+
     @Override
     public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
         return attend(p, q.forward(p, x), x, mask, training);

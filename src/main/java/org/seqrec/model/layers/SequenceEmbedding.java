@@ -1,6 +1,7 @@
 package org.seqrec.model.layers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -35,7 +36,10 @@ public final class SequenceEmbedding {
         return Nn.embedding(ids, p.get(items));
     }
 
-    /** @param ids int64 {@code [B, L]}, left-padded with 0; returns {@code [B, L, D]} */
+    /**
+     * @param ids int64 {@code [B, L]}, left-padded with 0, or {@code [B, w]} with {@code w < L}: the
+     *     last {@code w} positions (they get the last {@code w} position embeddings); returns {@code [B, w, D]}
+     */
     public NDArray forward(Params.Bound p, NDArray ids, NDArray mask, boolean training) {
         return forward(p, ids, mask, training, true);
     }
@@ -44,7 +48,10 @@ public final class SequenceEmbedding {
     public NDArray forward(Params.Bound p, NDArray ids, NDArray mask, boolean training, boolean zeroPadding) {
         NDArray e = lookup(p, ids);
         if (positions != null) {
-            e = e.add(p.get(positions));
+            NDArray pos = p.get(positions);
+            long width = ids.getShape().get(1);
+            // ids narrower than L are the last positions of the window (leading padding cropped)
+            e = e.add(width == pos.getShape().get(0) ? pos : pos.get(new NDIndex("-" + width + ":, :")));
         }
         e = Nn.dropout(p, norm.forward(p, e), dropout, training);
         return zeroPadding ? e.mul(mask.expandDims(2).toType(e.getDataType(), false)) : e;

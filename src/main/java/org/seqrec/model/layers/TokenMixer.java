@@ -35,6 +35,18 @@ public interface TokenMixer {
         return false;
     }
 
+    /**
+     * Whether the mixer may be given only the last {@code w <= L} positions of the window (the
+     * leading padding of a batch cropped, {@link LengthGroups}) and then returns, at every row with at
+     * least one real item, the last {@code w} positions of its full-width output. True for masked
+     * attention with relative masks and for position-wise maps; mixers with weights per absolute
+     * position read their last {@code w}. False for anything whose real positions see the padding: a
+     * circular convolution, an FFT filter over L, pooling windows, a map of the flattened sequence.
+     */
+    default boolean cropsLeadingPadding() {
+        return false;
+    }
+
     /** Builds one mixer per block; {@code name} prefixes its weights. */
     @FunctionalInterface
     interface Factory {
