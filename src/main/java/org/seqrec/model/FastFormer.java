@@ -46,6 +46,12 @@ public final class FastFormer implements TokenMixer {
         return true;
     }
 
+    /** The pooling softmaxes mask padded positions: cropping leading padding is exact. */
+    @Override
+    public boolean cropsLeadingPadding() {
+        return true;
+    }
+
     /** Attention-pools {@code values [B, L, D]} per head with scores {@code [B, L, h]}: {@code [B, 1, D]}. */
     private NDArray pool(NDArray scores, NDArray values, NDArray mask) {
         long b = values.getShape().get(0);
@@ -77,6 +83,7 @@ public final class FastFormer implements TokenMixer {
         public Map<String, Object> defaults() {
             Map<String, Object> m = Hyper.defaults();
             m.put("heads", 4);
+            MetaFormerModel.putLengthGroupDefaults(m);
             return m;
         }
 
@@ -84,7 +91,8 @@ public final class FastFormer implements TokenMixer {
         public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
             Hyper h = Hyper.from(params);
             int heads = Hyper.intOf(params, "heads", 4);
-            return new MetaFormerModel(name(), manager, numItems, h, (p, n) -> new FastFormer(p, n, h.hidden(), heads));
+            return new MetaFormerModel(name(), manager, numItems, h, (p, n) -> new FastFormer(p, n, h.hidden(), heads))
+                    .useLengthGroups(params);
         }
 
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.seqrec.model.layers.LengthGroups;
 import org.seqrec.model.layers.MetaFormerBlock;
 import org.seqrec.model.layers.Params;
@@ -22,6 +23,7 @@ public class MetaFormerModel extends NeuralSeqModel {
     private final List<MetaFormerBlock> blocks = new ArrayList<>();
     private final boolean zeroPadding;
     private int groupOverhead = -1;
+    private int cropStep = 1;
 
     public MetaFormerModel(String name, NDManager manager, int numItems, Hyper h, TokenMixer.Factory mixer) {
         this(name, manager, numItems, h, mixer, true);
@@ -82,13 +84,41 @@ public class MetaFormerModel extends NeuralSeqModel {
     public boolean useLengthGroups(int overhead) {
         boolean crops = !blocks.isEmpty() && blocks.stream().allMatch(b -> b.mixer().cropsLeadingPadding());
         groupOverhead = crops ? overhead : -1;
+        cropStep = blocks.stream().mapToInt(b -> b.mixer().cropStep()).max().orElse(1);
         return crops && overhead >= 0;
+    }
+
+    /** Length groups as a run's params say: {@code length_groups} (default true), {@code group_overhead}. */
+    public MetaFormerModel useLengthGroups(Map<String, Object> params) {
+        boolean on = Hyper.boolOf(params, "length_groups", true);
+        useLengthGroups(on ? Hyper.intOf(params, "group_overhead", LengthGroups.DEFAULT_OVERHEAD) : -1);
+        return this;
+    }
+
+    /** The defaults of the params {@link #useLengthGroups(Map)} reads, for a model's spec. */
+    public static void putLengthGroupDefaults(Map<String, Object> defaults) {
+        defaults.put("length_groups", true);
+        defaults.put("group_overhead", LengthGroups.DEFAULT_OVERHEAD);
+    }
+
+    /**
+     * The width a row with {@code items} items of a batch {@code width} wide is encoded at: the full width for an empty history
+     * (its last position attends to padding only, uniformly, so every padded position counts), else
+     * its items rounded up so that a multiple of {@link TokenMixer#cropStep} positions is removed.
+     */
+    int cropOf(int items, int width) {
+        if (items == 0) {
+            return width;
+        }
+        return width - (width - items) / cropStep * cropStep;
     }
 
     @Override
     public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
         if (groupOverhead >= 0) {
-            return LengthGroups.encodeLast(ids, groupOverhead, true, part -> encodeLastFullWidth(p, part, training));
+            int width = (int) ids.getShape().get(1);
+            return LengthGroups.encodeLast(ids, groupOverhead, items -> cropOf(items, width),
+                    part -> encodeLastFullWidth(p, part, training));
         }
         return encodeLastFullWidth(p, ids, training);
     }

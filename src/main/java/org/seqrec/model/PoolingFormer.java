@@ -51,6 +51,20 @@ public final class PoolingFormer implements TokenMixer {
         return true;
     }
 
+    /**
+     * Exact when a multiple of the pool size is cropped: the windows attend relatively, padded steps
+     * never win a max-pool, all-padding slots are masked, and the pooling slots stay aligned.
+     */
+    @Override
+    public boolean cropsLeadingPadding() {
+        return true;
+    }
+
+    @Override
+    public int cropStep() {
+        return pool;
+    }
+
     /** Max-pools {@code x [B, L, D]} over time, padded steps excluded: {@code [B, ceil(L / pool), D]}. */
     private NDArray maxPool(NDArray x, NDArray mask) {
         NDArray excluded = x.add(SelfAttention.paddingBias(mask).expandDims(2)); // padded steps -10000
@@ -108,6 +122,7 @@ public final class PoolingFormer implements TokenMixer {
             m.put("heads", 2);
             m.put("local", 10);
             m.put("pool", 2);
+            MetaFormerModel.putLengthGroupDefaults(m);
             return m;
         }
 
@@ -118,7 +133,7 @@ public final class PoolingFormer implements TokenMixer {
             int local = Hyper.intOf(params, "local", 10);
             int pool = Hyper.intOf(params, "pool", 2);
             return new MetaFormerModel(name(), manager, numItems, h,
-                    (p, n) -> new PoolingFormer(p, n, h.hidden(), heads, local, pool, h.attnDropout()));
+                    (p, n) -> new PoolingFormer(p, n, h.hidden(), heads, local, pool, h.attnDropout())).useLengthGroups(params);
         }
 
     }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.seqrec.model.layers.Dense;
-import org.seqrec.model.layers.LengthGroups;
 import org.seqrec.model.layers.Nn;
 import org.seqrec.model.layers.Params;
 import org.seqrec.model.layers.SelfAttention;
@@ -284,10 +283,7 @@ public final class Sar {
                 mixer = (p, name) -> new UnsharedAttention(p, name, d, len, ad, true);
                 break;
         }
-        MetaFormerModel model = new MetaFormerModel(v.key, manager, numItems, h, mixer);
-        boolean groups = Hyper.boolOf(params, "length_groups", true);
-        model.useLengthGroups(groups ? Hyper.intOf(params, "group_overhead", LengthGroups.DEFAULT_OVERHEAD) : -1);
-        return model;
+        return new MetaFormerModel(v.key, manager, numItems, h, mixer).useLengthGroups(params);
     }
 
     /** Registry entry for one variant; trains in the prefix regime. */
@@ -311,8 +307,7 @@ public final class Sar {
                 m.put("order_std", 0.02);
             }
             if (variant != Variant.SAR_N_PLUS) { // rows encoded in groups cropped to their length: exact, faster
-                m.put("length_groups", true);
-                m.put("group_overhead", LengthGroups.DEFAULT_OVERHEAD);
+                MetaFormerModel.putLengthGroupDefaults(m);
             }
             return m;
         }

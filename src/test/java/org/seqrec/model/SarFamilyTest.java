@@ -201,7 +201,7 @@ class SarFamilyTest {
         assertThat(sarR).as("SAR-R MRR vs meanpool %.3f", blind).isGreaterThan(blind + 0.1);
     }
 
-    /** A SAR variant at L 8, D 16 with the given extra params; the same weights for the same seed. */
+    /** A meta-former model (a SAR variant, FastFormer ...) at L 8, D 16 with the given extra params; the same weights for the same seed. */
     private static MetaFormerModel sar(NDManager m, String variant, Object... kv) {
         NeuralSpec spec = (NeuralSpec) ModelRegistry.get(variant);
         Map<String, Object> p = new LinkedHashMap<>(spec.defaults());
@@ -220,10 +220,16 @@ class SarFamilyTest {
      * empty history (kept at full width) and rows of every length.
      */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"sar", "sar-o", "sar-p", "sar-r", "sar-w", "sar-n", "sar window=2"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sar", "sar-o", "sar-p", "sar-r", "sar-w", "sar-n", "sar window=2",
+        "fastformer", "poolingformer local=4", "poolingformer local=4 pool=3"})
     void lengthGroupsGiveTheFullWidthStatesAndGradients(String variant) {
-        String name = variant.split(" ")[0];
-        Object[] extra = variant.contains("window=") ? new Object[] {"window", 2} : new Object[0];
+        String[] words = variant.split(" ");
+        String name = words[0];
+        Object[] extra = new Object[2 * (words.length - 1)];
+        for (int i = 1; i < words.length; i++) {
+            extra[2 * i - 2] = words[i].split("=")[0];
+            extra[2 * i - 1] = Integer.valueOf(words[i].split("=")[1]);
+        }
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray ids = RecGrelaTest.mixedLengths(m);
             MetaFormerModel grouped = sar(m, name, extra);
@@ -244,12 +250,23 @@ class SarFamilyTest {
         }
     }
 
-    /** An all-padding row is kept at full width: its output depends on every padded position. */
+    /**
+     * An all-padding row is kept at full width (its output depends on every padded position), and
+     * PoolingFormer's crops remove whole pooling windows.
+     */
     @Test
-    void anEmptyHistoryIsNotCropped() {
+    void cropWidthsKeepEmptyHistoriesWholeAndPoolingWindowsAligned() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            MetaFormerModel sar = sar(m, "sar");
+            assertThat(sar.cropOf(0, 8)).isEqualTo(8);
+            assertThat(sar.cropOf(3, 8)).isEqualTo(3);
+            MetaFormerModel pooling = sar(m, "poolingformer", "local", 4, "pool", 3);
+            assertThat(pooling.useLengthGroups(0)).isTrue();
+            assertThat(new int[] {pooling.cropOf(0, 8), pooling.cropOf(1, 8), pooling.cropOf(2, 8), pooling.cropOf(3, 8),
+                pooling.cropOf(5, 8), pooling.cropOf(6, 8), pooling.cropOf(8, 8)}).containsExactly(8, 2, 2, 5, 5, 8, 8);
+        }
         long[] ids = {0, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 0};
-        assertThat(org.seqrec.model.layers.LengthGroups.lengths(ids, 3, 4, true)).containsExactly(4, 2, 4);
-        assertThat(org.seqrec.model.layers.LengthGroups.lengths(ids, 3, 4, false)).containsExactly(1, 2, 1);
+        assertThat(org.seqrec.model.layers.LengthGroups.lengths(ids, 3, 4)).containsExactly(1, 2, 1);
     }
 
     /** Mixers that see the padding from real positions do not crop: SAR-N+'s map of the whole window, ConvFormer, FMLP-Rec. */

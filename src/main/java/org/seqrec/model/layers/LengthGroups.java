@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import java.util.function.UnaryOperator;
 
 /**
@@ -38,25 +39,28 @@ public final class LengthGroups {
      * number of leading zeros; at least 1, so an all-padding row is encoded from its last position.
      */
     public static int[] lengths(long[] ids, int rows, int width) {
-        return lengths(ids, rows, width, false);
+        return lengths(ids, rows, width, LengthGroups::atLeastOne);
     }
 
     /**
-     * @param emptyAtFullWidth give an all-padding row the full width instead of 1: for models whose
-     *     output for an empty history depends on every padded position (attention over only masked keys
-     *     is uniform over all of them)
+     * The width each row needs: {@code cropOf} of its number of items (0 for an all-padding row), for
+     * models that need more than the items, e.g. an empty history at full width (attention over only
+     * masked keys is uniform over all of them) or widths that keep pooling windows aligned.
      */
-    public static int[] lengths(long[] ids, int rows, int width, boolean emptyAtFullWidth) {
+    public static int[] lengths(long[] ids, int rows, int width, IntUnaryOperator cropOf) {
         int[] len = new int[rows];
         for (int r = 0; r < rows; r++) {
             int first = 0;
-            while (first < width - 1 && ids[r * width + first] == 0) {
+            while (first < width && ids[r * width + first] == 0) {
                 first++;
             }
-            boolean empty = first == width - 1 && ids[r * width + first] == 0;
-            len[r] = empty && emptyAtFullWidth ? width : width - first;
+            len[r] = Math.min(width, cropOf.applyAsInt(width - first));
         }
         return len;
+    }
+
+    private static int atLeastOne(int items) {
+        return Math.max(1, items);
     }
 
     /** The groups minimising {@code Σ rows · crop + overhead · groups}; every row is in exactly one group. */
@@ -109,15 +113,15 @@ public final class LengthGroups {
      * gradient of every group. One group of full width is the plain call.
      */
     public static NDArray encodeLast(NDArray ids, int overhead, UnaryOperator<NDArray> encodeLast) {
-        return encodeLast(ids, overhead, false, encodeLast);
+        return encodeLast(ids, overhead, LengthGroups::atLeastOne, encodeLast);
     }
 
-    /** @param emptyAtFullWidth see {@link #lengths(long[], int, int, boolean)} */
-    public static NDArray encodeLast(NDArray ids, int overhead, boolean emptyAtFullWidth, UnaryOperator<NDArray> encodeLast) {
+    /** @param cropOf the width a row with that many items needs (see {@link #lengths(long[], int, int, IntUnaryOperator)}) */
+    public static NDArray encodeLast(NDArray ids, int overhead, IntUnaryOperator cropOf, UnaryOperator<NDArray> encodeLast) {
         int rows = (int) ids.getShape().get(0);
         int width = (int) ids.getShape().get(1);
         long[] host = ids.toLongArray();
-        List<Group> groups = plan(lengths(host, rows, width, emptyAtFullWidth), overhead);
+        List<Group> groups = plan(lengths(host, rows, width, cropOf), overhead);
         if (groups.size() == 1 && groups.get(0).crop() == width) {
             return encodeLast.apply(ids);
         }

@@ -47,6 +47,14 @@ public interface TokenMixer {
         return false;
     }
 
+    /**
+     * Crops must remove a multiple of this many positions: pooling windows counted from the start of
+     * the window then stay aligned (PoolingFormer's pool size).
+     */
+    default int cropStep() {
+        return 1;
+    }
+
     /** Builds one mixer per block; {@code name} prefixes its weights. */
     @FunctionalInterface
     interface Factory {
