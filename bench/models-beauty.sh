@@ -23,7 +23,7 @@ BASELINE=${BASELINE:-}   # e.g. sar: each model's mean difference from it and a 
 mkdir -p "$OUT/runs" bench/results
 
 report() {
-  local runs=()
+  local m s runs=() # local m and s: the training loop below uses the same names
   for m in $MODELS; do
     for s in $SEEDS; do
       local r="$OUT/runs/$m-$PROTOCOL-$DATA-seed$s"

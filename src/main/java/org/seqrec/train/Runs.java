@@ -22,6 +22,7 @@ import org.seqrec.eval.Protocol;
 import org.seqrec.model.ModelRegistry;
 import org.seqrec.model.ModelSpec;
 import org.seqrec.model.RecModel;
+import org.seqrec.model.layers.LengthGroups;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Hashing;
 import org.seqrec.util.Json;
@@ -172,19 +173,29 @@ public final class Runs {
         return n;
     }
 
-    /** A resumed run must be the same run: model, hyper-parameters, data, seed and protocol. */
-    private static void checkSameRun(RunDir run, RunConfig wanted) {
+    /**
+     * A resumed run must be the same run: model, hyper-parameters, data, seed and protocol. Params that
+     * change how the engine is called but not the results ({@link LengthGroups#PARAMS}) may differ,
+     * so a run started before such a param existed, or with it off, resumes.
+     */
+    static void checkSameRun(RunDir run, RunConfig wanted) {
         RunConfig had = Json.read(run.config(), RunConfig.class);
-        JsonNode a = Json.MAPPER.valueToTree(new RunConfig(had.model(), had.params(), had.data(), had.seed(), had.protocol(), null, null));
-        JsonNode b = Json.MAPPER.valueToTree(new RunConfig(wanted.model(), wanted.params(), wanted.data(), wanted.seed(),
-                wanted.protocol(), null, null));
+        JsonNode a = Json.MAPPER.valueToTree(new RunConfig(had.model(), resultParams(had.params()), had.data(), had.seed(),
+                had.protocol(), null, null));
+        JsonNode b = Json.MAPPER.valueToTree(new RunConfig(wanted.model(), resultParams(wanted.params()), wanted.data(),
+                wanted.seed(), wanted.protocol(), null, null));
         if (!a.equals(b)) {
             throw new SeqrecException("cannot resume " + run.dir() + ": its config.json differs from this command's\n  run:     "
                     + a + "\n  command: " + b);
         }
     }
 
-    /** A hyper-parameter the model does not read is a mistake (a typo, a flag meant for another model). */
+    private static Map<String, Object> resultParams(Map<String, Object> params) {
+        Map<String, Object> m = new LinkedHashMap<>(params);
+        m.keySet().removeAll(LengthGroups.PARAMS);
+        return m;
+    }
+
     /**
      * A model's preset {@code name} ({@link ModelSpec#presets}) with {@code explicit} settings laid over
      * it; {@code explicit} alone when {@code name} is null.

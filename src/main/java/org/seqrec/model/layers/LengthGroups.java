@@ -29,6 +29,9 @@ public final class LengthGroups {
     /** Measured default: one group's fixed engine-call cost is about that of 256 row-positions (bench/results/recgrela-crop.md). */
     public static final int DEFAULT_OVERHEAD = 256;
 
+    /** The params that switch and tune grouping: they change which rows share an engine call, not any result. */
+    public static final java.util.Set<String> PARAMS = java.util.Set.of("length_groups", "group_overhead");
+
     private LengthGroups() {}
 
     /** One group: the batch rows it holds (in the order they are encoded) and the width they are cropped to. */
