@@ -20,6 +20,9 @@ NAME=${NAME:-models-$DATA}
 OUT=${OUT:-bench/out/models}
 THREADS=${THREADS:-2}
 BASELINE=${BASELINE:-}   # e.g. sar: each model's mean difference from it and a paired t-test over seeds
+# where bench/paper/convformer.json keeps the figures shown beside ours: Table 3 by default; the SAR
+# study's Table B2 (2 blocks, as these runs) when BASELINE is sar
+PAPER_SECTION=${PAPER_SECTION:-$([ "$BASELINE" = sar ] && echo 'sar_study/{dataset}/layers=2' || echo '{protocol}/{dataset}')}
 mkdir -p "$OUT/runs" bench/results
 
 report() {
@@ -34,7 +37,7 @@ report() {
   local base=()
   [ -n "$BASELINE" ] && base=(--baseline "$BASELINE")
   bin/seqrec -q report --runs "$(IFS=,; echo "${runs[*]}")" --protocol "$PROTOCOL" "${base[@]}" \
-    --paper bench/paper/convformer.json --out "bench/results/$NAME" > /dev/null
+    --paper bench/paper/convformer.json --paper-section "$PAPER_SECTION" --out "bench/results/$NAME" > /dev/null
 }
 
 for s in $SEEDS; do

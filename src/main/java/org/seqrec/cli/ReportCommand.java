@@ -23,6 +23,11 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--paper", paramLabel = "FILE", description = "Reference figures, e.g. bench/paper/convformer.json.")
     Path paper;
 
+    @Option(names = "--paper-section", paramLabel = "PATH", defaultValue = RunReport.DEFAULT_PAPER_SECTION,
+            description = "Where in the reference file a dataset's models are: keys separated by /, with {protocol} and {dataset}"
+                    + " filled in (the SAR study: sar_study/{dataset}/layers=2). Default: ${DEFAULT-VALUE}.")
+    String paperSection;
+
     @Option(names = "--baseline", paramLabel = "MODEL", description = "Compare every other model with this one over matched seeds (mean difference, paired t-test).")
     String baseline;
 
@@ -31,7 +36,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ObjectNode report = RunReport.build(runs, Protocol.parse(protocol), paper, baseline);
+        ObjectNode report = RunReport.build(runs, Protocol.parse(protocol), paper, baseline, paperSection);
         String md = RunReport.markdown(report);
         if (out != null) {
             Json.write(Path.of(out + ".json"), report);

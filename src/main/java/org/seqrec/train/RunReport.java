@@ -31,7 +31,22 @@ public final class RunReport {
      *     over the seeds both have, with a two-sided paired t-test when there are at least 2
      */
     public static ObjectNode build(List<Path> runs, Protocol protocol, Path paper, String baseline) {
-        ObjectNode out = table(runs, protocol, paper);
+        return build(runs, protocol, paper, baseline, DEFAULT_PAPER_SECTION);
+    }
+
+    /** Where a reference file keeps a dataset's figures unless told otherwise: {@code {"sampled": {DATASET: {MODEL: ...}}}}. */
+    public static final String DEFAULT_PAPER_SECTION = "{protocol}/{dataset}";
+
+    /**
+     * @param paperSection the path in the reference file to one dataset's models, keys separated by
+     *     {@code /}, with {@code {protocol}} and {@code {dataset}} filled in per run, e.g.
+     *     {@code sar_study/{dataset}/layers=2} for the SAR study's Table B2
+     */
+    public static ObjectNode build(List<Path> runs, Protocol protocol, Path paper, String baseline, String paperSection) {
+        ObjectNode out = table(runs, protocol, paper, paperSection);
+        if (paper != null) {
+            out.put("paper_section", paperSection);
+        }
         out.set("summary", summary(out, protocol, baseline));
         if (baseline != null) {
             out.put("baseline", baseline);
@@ -39,8 +54,8 @@ public final class RunReport {
         return out;
     }
 
-    private static ObjectNode table(List<Path> runs, Protocol protocol, Path paper) {
-        JsonNode reference = paper == null ? null : Json.read(paper).path(protocol.key());
+    private static ObjectNode table(List<Path> runs, Protocol protocol, Path paper, String paperSection) {
+        JsonNode reference = paper == null ? null : Json.read(paper);
         ObjectNode out = Json.object();
         out.put("protocol", protocol.key());
         if (paper != null) {
@@ -70,11 +85,21 @@ public final class RunReport {
             row.set("test", r.path("test"));
             row.set("valid", r.path("valid"));
             row.set("training", training(run));
-            if (reference != null && reference.path(dataset).has(model)) {
-                row.set("paper_test", reference.path(dataset).path(model));
+            JsonNode figures = reference == null ? null : section(reference, paperSection, protocol, dataset);
+            if (figures != null && figures.has(model)) {
+                row.set("paper_test", figures.path(model));
             }
         }
         return out;
+    }
+
+    /** The node at {@code path} ({@code /}-separated, placeholders filled in), or a missing node. */
+    static JsonNode section(JsonNode reference, String path, Protocol protocol, String dataset) {
+        JsonNode node = reference;
+        for (String key : path.replace("{protocol}", protocol.key()).replace("{dataset}", dataset).split("/")) {
+            node = node.path(key);
+        }
+        return node;
     }
 
     /** Per dataset and model: seeds, mean and sample standard deviation of each metric, the paper's figure. */
@@ -204,10 +229,12 @@ public final class RunReport {
         metrics.forEach(m -> sb.append("---:|"));
         sb.append("---:|");
         sb.append('\n');
+        java.util.Set<String> shown = new java.util.HashSet<>();
         for (JsonNode row : report.path("runs")) {
             appendRow(sb, row, "ours (seed " + row.path("seed").asLong() + ")", row.path("test"), metrics);
             sb.append(String.format(" %.2f |%n", row.path("eval_seconds_test").asDouble()));
-            if (row.has("paper_test")) {
+            // the paper's figure once per dataset and model, after its first seed
+            if (row.has("paper_test") && shown.add(row.path("dataset").asText() + "\t" + row.path("model").asText())) {
                 appendRow(sb, row, "paper", row.path("paper_test"), metrics);
                 sb.append(" |\n");
             }

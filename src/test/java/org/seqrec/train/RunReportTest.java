@@ -81,6 +81,27 @@ class RunReportTest {
         assertThat(md).contains("| Toy | model-a | 3 |").contains("0.3200 ± 0.0200").contains("Δ vs base").contains("+0.0200 (p 0.074)");
     }
 
+    /** The paper's figures come from the section asked for (the SAR study's), once per model in each table. */
+    @Test
+    void paperFiguresComeFromTheSectionAskedFor() throws Exception {
+        List<Path> runs = List.of(run("sar", 1, 0.30), run("sar", 2, 0.32), run("sar-o", 1, 0.31));
+        ObjectNode paper = Json.object();
+        paper.putObject("sampled").putObject("Toy").putObject("sar").put("MRR", 0.111);
+        ObjectNode study = paper.putObject("sar_study").putObject("Toy").putObject("layers=2");
+        study.putObject("sar").put("MRR", 0.2804);
+        study.putObject("sar-o").put("MRR", 0.2795).putObject("p_values").put("MRR", 0.84);
+        Path file = dir.resolve("paper.json");
+        Json.write(file, paper);
+        ObjectNode plain = RunReport.build(runs, Protocol.SAMPLED, file, "sar");
+        assertThat(plain.path("runs").get(0).path("paper_test").path("MRR").asDouble()).isEqualTo(0.111);
+        ObjectNode report = RunReport.build(runs, Protocol.SAMPLED, file, "sar", "sar_study/{dataset}/layers=2");
+        assertThat(report.path("runs").get(1).path("paper_test").path("MRR").asDouble()).isEqualTo(0.2804);
+        assertThat(report.path("summary").get(1).path("paper_test").path("p_values").path("MRR").asDouble()).isEqualTo(0.84);
+        String md = RunReport.markdown(report);
+        assertThat(md.split("0\\.2804", -1)).hasSize(3); // once after the first seed, once under the mean
+        assertThat(md).contains("| | paper | | – | – | – | – | – | 0.2795 |");
+    }
+
     @Test
     void trainingCostComesFromTheHistoryAndCostFiles() throws Exception {
         Path r = run("adamct", 1, 0.3);
