@@ -60,7 +60,8 @@ public final class EpochTimeReport {
             String model = config.path("model").asText();
             JsonNode params = config.path("params");
             String variant = params.has("conv_impl") && !model.equals("convformer-f") ? "conv_impl=" + params.path("conv_impl").asText()
-                    : model.equals("convformer-f") ? "FFT" : "-";
+                    : model.equals("convformer-f") ? "FFT"
+                    : params.path("length_groups").asBoolean(false) ? "length groups" : "-";
             ObjectNode row = rows.addObject();
             row.put("run", run.toString());
             row.put("model", model);
