@@ -21,7 +21,5 @@ for c in $CONFIGS; do
     --kernel 45 --padding circular --epochs "$EPOCHS" --patience "$EPOCHS" --threads 2 --param conv_impl="$impl" "${profile[@]}"
   runs+=("$dir")
 done
-mvn -q -B -Dstyle.color=never test-compile
-mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=bench/out/test-classpath.txt
-java -cp "target/test-classes:target/classes:$(cat bench/out/test-classpath.txt)" org.seqrec.bench.EpochTimeReport \
+java -cp "$(bench/test-classpath.sh)" org.seqrec.bench.EpochTimeReport \
   bench/results/epoch-time "${runs[@]}"

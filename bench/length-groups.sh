@@ -15,9 +15,7 @@ WARMUP=${WARMUP:-5}
 STEPS=${STEPS:-30}
 MODELS=${MODELS:-"sar sar-o sar-p sar-r sar-w sar-n fastformer poolingformer"}
 mkdir -p bench/out bench/results
-mvn -q -B -Dstyle.color=never test-compile
-mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=bench/out/test-classpath.txt
-CP="target/test-classes:target/classes:$(cat bench/out/test-classpath.txt)"
+CP=$(bench/test-classpath.sh)
 LINES=bench/out/length-groups.jsonl
 : > "$LINES"
 for model in $MODELS; do

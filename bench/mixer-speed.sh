@@ -7,9 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 mkdir -p bench/results bench/out
-mvn -q -B -Dstyle.color=never test-compile
-mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=bench/out/test-classpath.txt
-CP="target/test-classes:target/classes:$(cat bench/out/test-classpath.txt)"
+CP=$(bench/test-classpath.sh)
 java -Dai.djl.offline=true -cp "$CP" org.openjdk.jmh.Main MixerInferenceBenchmark "$@" \
   -jvmArgs "-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=$THREADS -Xmx8g" \
   -rf json -rff bench/out/mixer-speed-jmh.json

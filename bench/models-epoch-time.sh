@@ -20,7 +20,5 @@ for model in $MODELS; do
     --epochs "$EPOCHS" --patience "$EPOCHS" --threads 2 --param max_batches="$MAX_BATCHES" > /dev/null
   runs+=("$dir")
 done
-mvn -q -B -Dstyle.color=never test-compile
-mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=bench/out/test-classpath.txt
-java -cp "target/test-classes:target/classes:$(cat bench/out/test-classpath.txt)" org.seqrec.bench.EpochTimeReport \
+java -cp "$(bench/test-classpath.sh)" org.seqrec.bench.EpochTimeReport \
   "bench/results/$NAME" "${runs[@]}"

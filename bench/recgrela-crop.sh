@@ -12,9 +12,7 @@ THREADS=${THREADS:-2}
 LENGTHS=${LENGTHS:-"50 200"}
 STEPS=${STEPS:-5}
 mkdir -p bench/out bench/results
-mvn -q -B -Dstyle.color=never test-compile
-mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=bench/out/test-classpath.txt
-CP="target/test-classes:target/classes:$(cat bench/out/test-classpath.txt)"
+CP=$(bench/test-classpath.sh)
 LINES=bench/out/recgrela-crop.jsonl
 : > "$LINES"
 for len in $LENGTHS; do

@@ -13,9 +13,7 @@ LENGTHS=${LENGTHS:-50,100,200,400,800}
 BATCH=${BATCH:-32}
 THREADS=${THREADS:-2}
 mkdir -p bench/out bench/results
-mvn -q -B -Dstyle.color=never test-compile
-mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=bench/out/test-classpath.txt
-CP="target/test-classes:target/classes:$(cat bench/out/test-classpath.txt)"
+CP=$(bench/test-classpath.sh)
 bench() { java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
   -cp "$CP" org.seqrec.bench.ScalingBenchmark "$@"; }
 LINES=bench/out/scaling.jsonl
