@@ -48,6 +48,7 @@ public final class RunReport {
             out.put("paper_section", paperSection);
         }
         out.set("summary", summary(out, protocol, baseline));
+        out.set("orderings", orderings(out.path("summary")));
         if (baseline != null) {
             out.put("baseline", baseline);
         }
@@ -133,6 +134,56 @@ public final class RunReport {
             }
         }
         return out;
+    }
+
+    /** The metrics whose model orderings a report compares with the paper's. */
+    static final List<String> ORDERING_METRICS = List.of("HR@10", "MRR");
+
+    /**
+     * Per dataset with at least two models that have the paper's figure: the models ordered by our
+     * mean and by the paper's figure for each of {@link #ORDERING_METRICS}, and Kendall's tau between
+     * the two orders (1: the same order; -1: reversed). Whether a paper's ordering holds, stated.
+     */
+    static ArrayNode orderings(JsonNode summary) {
+        Map<String, List<JsonNode>> byDataset = new LinkedHashMap<>();
+        for (JsonNode row : summary) {
+            if (row.has("paper_test")) {
+                byDataset.computeIfAbsent(row.path("dataset").asText(), k -> new ArrayList<>()).add(row);
+            }
+        }
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (Map.Entry<String, List<JsonNode>> e : byDataset.entrySet()) {
+            for (String metric : ORDERING_METRICS) {
+                List<JsonNode> rows = e.getValue().stream().filter(r -> r.path("paper_test").has(metric)).toList();
+                if (rows.size() < 2) {
+                    continue;
+                }
+                double[] ours = rows.stream().mapToDouble(r -> r.path("mean").path(metric).asDouble()).toArray();
+                double[] theirs = rows.stream().mapToDouble(r -> r.path("paper_test").path(metric).asDouble()).toArray();
+                ObjectNode o = out.addObject();
+                o.put("dataset", e.getKey());
+                o.put("metric", metric);
+                o.set("ours", order(rows, ours));
+                o.set("paper", order(rows, theirs));
+                Json.putNumber(o, "kendall_tau", new org.apache.commons.math3.stat.correlation.KendallsCorrelation()
+                        .correlation(ours, theirs));
+            }
+        }
+        return out;
+    }
+
+    /** Model names by decreasing value. */
+    private static ArrayNode order(List<JsonNode> rows, double[] value) {
+        Integer[] idx = new Integer[rows.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> Double.compare(value[b], value[a]));
+        ArrayNode names = Json.MAPPER.createArrayNode();
+        for (int i : idx) {
+            names.add(rows.get(i).path("model").asText());
+        }
+        return names;
     }
 
     /** Mean difference (model - baseline) over matched seeds, and the paired t-test's p-value. */
@@ -240,12 +291,35 @@ public final class RunReport {
             }
         }
         appendSummary(sb, report, metrics);
+        appendOrderings(sb, report);
         appendCost(sb, report);
         String machine = report.path("runs").path(0).path("machine").asText("");
         if (!machine.isEmpty()) {
             sb.append("\nMachine: ").append(machine).append('\n');
         }
         return sb.toString();
+    }
+
+    private static void appendOrderings(StringBuilder sb, ObjectNode report) {
+        JsonNode orderings = report.path("orderings");
+        if (orderings.isEmpty()) {
+            return;
+        }
+        sb.append("\nModels ordered by test metric (mean over seeds) against the paper's order; τ = Kendall's tau between the two\n\n")
+                .append("| dataset | metric | ours | paper | τ |\n|---|---|---|---|---:|\n");
+        for (JsonNode o : orderings) {
+            sb.append("| ").append(o.path("dataset").asText()).append(" | ").append(o.path("metric").asText()).append(" | ")
+                    .append(String.join(" > ", names(o.path("ours")))).append(" | ")
+                    .append(String.join(" > ", names(o.path("paper")))).append(" | ")
+                    .append(o.path("kendall_tau").isNumber() ? String.format("%.2f", o.path("kendall_tau").asDouble()) : "–")
+                    .append(" |\n");
+        }
+    }
+
+    private static List<String> names(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     private static void appendSummary(StringBuilder sb, ObjectNode report, List<String> metrics) {

@@ -100,6 +100,34 @@ class RunReportTest {
         String md = RunReport.markdown(report);
         assertThat(md.split("0\\.2804", -1)).hasSize(3); // once after the first seed, once under the mean
         assertThat(md).contains("| | paper | | – | – | – | – | – | 0.2795 |");
+        // ours: sar 0.31 = sar-o 0.31 (tie kept in input order); paper: sar 0.2804 > sar-o 0.2795
+        JsonNode mrr = report.path("orderings").get(0);
+        assertThat(mrr.path("metric").asText()).isEqualTo("MRR");
+        assertThat(mrr.path("paper").toString()).isEqualTo("[\"sar\",\"sar-o\"]");
+        assertThat(md).contains("| Toy | MRR | sar > sar-o | sar > sar-o |");
+    }
+
+    /** Kendall's tau between our order and the paper's: 1 for the same order, -1 reversed, in between otherwise. */
+    @Test
+    void orderingsAgainstThePaper() throws Exception {
+        double[] ours = {0.30, 0.32, 0.34, 0.20};
+        double[] paper = {0.28, 0.27, 0.29, 0.25};
+        String[] models = {"sar", "sar-o", "sar-p", "sar-w"};
+        List<Path> runs = new ArrayList<>();
+        ObjectNode ref = Json.object();
+        ObjectNode toy = ref.putObject("sampled").putObject("Toy");
+        for (int i = 0; i < 4; i++) {
+            runs.add(run(models[i], 1, ours[i]));
+            toy.putObject(models[i]).put("MRR", paper[i]);
+        }
+        Path file = dir.resolve("ref.json");
+        Json.write(file, ref);
+        JsonNode o = RunReport.build(runs, Protocol.SAMPLED, file, null).path("orderings");
+        assertThat(o).hasSize(1); // HR@10 has no paper figure here
+        assertThat(o.get(0).path("ours").toString()).isEqualTo("[\"sar-p\",\"sar-o\",\"sar\",\"sar-w\"]");
+        assertThat(o.get(0).path("paper").toString()).isEqualTo("[\"sar-p\",\"sar\",\"sar-o\",\"sar-w\"]");
+        // 6 pairs, one discordant (sar, sar-o): tau = (5 - 1) / 6
+        assertThat(o.get(0).path("kendall_tau").asDouble()).isCloseTo(4.0 / 6, within(1e-12));
     }
 
     @Test
