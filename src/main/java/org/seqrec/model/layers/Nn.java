@@ -2,6 +2,7 @@ package org.seqrec.model.layers;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
@@ -27,24 +28,39 @@ public final class Nn {
         return LayerNorm.layerNorm(x, new Shape(d), gamma, beta, LN_EPS).singletonOrThrow();
     }
 
-    /**
-     * Host-drawn dropout masks, off by default ({@code -Dseqrec.hostDropout=true} turns them on).
-     * With them on, each keep-mask is drawn on the host (SplitMix64, 16 bits per element, from the
-     * pass's {@link Params.Bound#dropoutRng}) and multiplied in. On a CPU that was about a third
-     * faster per ConvFormer step than the engine's dropout, which draws one Bernoulli variate per
-     * element serially (bench/results/epoch-time.md). But SAR trained this way on Beauty had its
-     * gradients blow up to inf within about 100 steps, every time, in float32 and in float64 alike.
-     * With the engine's dropout it ran 450 steps cleanly. The mask statistics are the same, and a
-     * copied mask or another generator did not help. That was before the {@link #scale} fix: SAR's
-     * {@code 1/sqrt(D)} scalar was then read from freed memory in the backward pass, more often the
-     * more garbage a step made, and host masks make a lot. After the fix, SAR with host masks trained
-     * 150 steps on Beauty with the same loss as the engine's dropout (1.3180 against 1.3189) and 11%
-     * faster per step (one thread). The engine's dropout stays the default until a whole run confirms it.
-     */
-    static final boolean HOST_DROPOUT = Boolean.getBoolean("seqrec.hostDropout");
+    /** How {@link #dropout} draws its keep-masks. */
+    public enum DropoutMasks {
+        /**
+         * The default: {@code uniform(0, 1) >= rate} from the engine's generator, scaled and multiplied
+         * in (on the engine's device). On one CPU thread the engine's own dropout spends most of its
+         * time drawing one Bernoulli variate per element ({@code aten::bernoulli_}, 15% of a SAR
+         * step on Beauty); this mask is 2-3x cheaper and SAR's steps were about 10% faster
+         * (150 steps, 10.7-11.0 s against 9.7-9.9 s), with the same mask distribution.
+         */
+        UNIFORM,
+        /** The engine's dropout operator ({@code aten::dropout}). */
+        ENGINE,
+        /**
+         * Drawn on the host from the pass's {@link Params.Bound#dropoutRng} (SplitMix64, 16 bits per
+         * element; CPU only, else {@link #UNIFORM}). Before the {@link #scale} fix, SAR trained this
+         * way blew up to inf within about 100 steps on Beauty: its {@code 1/sqrt(D)} scalar was read
+         * from freed memory, more often the more garbage a step made, and host masks make a lot.
+         * After the fix it trained 150 steps with the same loss as the others.
+         */
+        HOST
+    }
 
-    /** Inverted dropout (the engine's, unless {@link #HOST_DROPOUT}). */
+    /** {@code -Dseqrec.dropout=uniform|engine|host}; uniform unless set. */
+    static final DropoutMasks DROPOUT_MASKS =
+            DropoutMasks.valueOf(System.getProperty("seqrec.dropout", "uniform").toUpperCase(java.util.Locale.ROOT));
+
+    /** Inverted dropout: each element kept with probability {@code 1 - rate} and scaled by {@code 1 / (1 - rate)}. */
     public static NDArray dropout(Params.Bound p, NDArray x, float rate, boolean training) {
+        return dropout(p, x, rate, training, DROPOUT_MASKS);
+    }
+
+    /** {@link #dropout(Params.Bound, NDArray, float, boolean)} with the masks drawn as {@code masks} says. */
+    static NDArray dropout(Params.Bound p, NDArray x, float rate, boolean training, DropoutMasks masks) {
         if (!training || rate <= 0f) {
             return x;
         }
@@ -52,10 +68,16 @@ public final class Nn {
             return x.zerosLike();
         }
         SplitMix64 rng = p.dropoutRng();
-        if (!HOST_DROPOUT || rng == null || !x.getDevice().equals(Device.cpu())) {
+        if (masks == DropoutMasks.ENGINE) {
             return Dropout.dropout(x, rate, true).singletonOrThrow();
         }
-        return x.mul(x.getManager().create(mask(rng, (int) x.getShape().size(), rate), x.getShape()));
+        if (masks == DropoutMasks.HOST && rng != null && x.getDevice().equals(Device.cpu())) {
+            return x.mul(x.getManager().create(mask(rng, (int) x.getShape().size(), rate), x.getShape()));
+        }
+        NDManager m = x.getManager();
+        NDArray keep = m.randomUniform(0f, 1f, x.getShape(), x.getDataType())
+                .gte(m.full(new Shape(), rate, x.getDataType())).toType(x.getDataType(), false);
+        return x.mul(scale(keep, 1f / (1f - rate)));
     }
 
     /** Keep-mask values: {@code 1 / (1 - rate)} with probability {@code 1 - rate}, else 0. */
