@@ -5,7 +5,8 @@
 # Used for the SAR study (paper Table 1 / B2) and the baseline columns of Tables 3 and 7:
 #   MODELS="sar sar-o sar-p sar-r sar-w" SEEDS="42 1 2" NAME=sar-study BASELINE=sar bench/models-beauty.sh
 #   MODELS="sasrec fmlp-rec gru4rec caser bert4rec fastformer poolingformer" NAME=baselines bench/models-beauty.sh
-# Resumable: finished runs are skipped, a killed one continues from its last epoch. Long on a CPU: run
+# Resumable: finished runs are skipped, a killed one continues from its last epoch. REPORT_ONLY=1 only
+# rewrites the tables from the runs that finished (while others are still training). Long on a CPU: run
 # it in the background (nohup ... &). After every run it rewrites bench/results/NAME.{json,md}: each
 # run beside the paper's figures, and per model the mean and standard deviation over the seeds that
 # finished.
@@ -39,6 +40,11 @@ report() {
   bin/seqrec -q report --runs "$(IFS=,; echo "${runs[*]}")" --protocol "$PROTOCOL" "${base[@]}" \
     --paper bench/paper/convformer.json --paper-section "$PAPER_SECTION" --out "bench/results/$NAME" > /dev/null
 }
+
+if [ -n "${REPORT_ONLY:-}" ]; then # rewrite the tables from the runs that finished, train nothing
+  report
+  exit 0
+fi
 
 for s in $SEEDS; do
   for m in $MODELS; do
