@@ -130,8 +130,7 @@ public final class LengthGroups {
      * embedding table looked up once for all groups: {@code lookup} maps int64 ids {@code [N]} to
      * {@code [N, D]} and {@code encode} gets a group's ids {@code [rows, crop]} with their looked-up
      * rows {@code [rows, crop, D]}. One gather, and one dense table-sized gradient in the backward
-     * pass, for the whole batch instead of one per group: the same loss to the last digit, and SAR's
-     * steps on Beauty about 3% faster (150 steps, 9.1-9.2 s against 9.4-9.6 s, one thread).
+     * pass, for the whole batch instead of one per group; the loss is the same to the last digit.
      */
     public static NDArray encodeLast(NDArray ids, int overhead, IntUnaryOperator cropOf, UnaryOperator<NDArray> lookup,
             BiFunction<NDArray, NDArray, NDArray> encode) {

@@ -34,8 +34,8 @@ public final class Nn {
          * The default: {@code uniform(0, 1) >= rate} from the engine's generator, scaled and multiplied
          * in (on the engine's device). On one CPU thread the engine's own dropout spends most of its
          * time drawing one Bernoulli variate per element ({@code aten::bernoulli_}, 15% of a SAR
-         * step on Beauty); this mask is 2-3x cheaper and SAR's steps were about 10% faster
-         * (150 steps, 10.7-11.0 s against 9.7-9.9 s), with the same mask distribution.
+         * step on Beauty); with this mask, which has the same distribution, SAR's steps are about 10%
+         * faster ({@code bench/dropout-masks.sh}, {@code bench/results/dropout-masks.md}).
          */
         UNIFORM,
         /** The engine's dropout operator ({@code aten::dropout}). */
@@ -45,7 +45,7 @@ public final class Nn {
          * element; CPU only, else {@link #UNIFORM}). Before the {@link #scale} fix, SAR trained this
          * way blew up to inf within about 100 steps on Beauty: its {@code 1/sqrt(D)} scalar was read
          * from freed memory, more often the more garbage a step made, and host masks make a lot.
-         * After the fix it trained 150 steps with the same loss as the others.
+         * After the fix it trains like the others ({@code bench/results/dropout-masks.md}).
          */
         HOST
     }
