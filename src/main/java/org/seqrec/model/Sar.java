@@ -93,7 +93,7 @@ public final class Sar {
          */
         abstract NDArray logits(Params.Bound p, NDArray x, long lq);
 
-        /** The rows of A for the last {@code lq} positions, {@code [B, lq, L]} (tests read them). */
+        /** The rows of A for the last {@code lq} positions, {@code [B, lq, w]} (tests read them). */
         NDArray weights(Params.Bound p, NDArray x, NDArray mask, long lq) {
             return attention(logits(p, x, lq), mask);
         }
