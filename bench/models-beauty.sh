@@ -4,6 +4,7 @@
 # the user-facing commands, sampled protocol (negatives drawn with seed 42, as `data sample --seed 42`).
 # Used for the SAR study (paper Table 1 / B2) and the baseline columns of Tables 3 and 7:
 #   MODELS="sar sar-o sar-p sar-r sar-w" SEEDS="42 1 2" NAME=sar-study BASELINE=sar bench/models-beauty.sh
+#   (on two cores, two copies with THREADS=1, the second with SEEDS="2 1 42", share the study)
 #   MODELS="sasrec fmlp-rec gru4rec caser bert4rec fastformer poolingformer" NAME=baselines bench/models-beauty.sh
 # Resumable: finished runs are skipped, a killed one continues from its last epoch. REPORT_ONLY=1 only
 # rewrites the tables from the runs that finished (while others are still training). Long on a CPU: run
@@ -46,12 +47,21 @@ if [ -n "${REPORT_ONLY:-}" ]; then # rewrite the tables from the runs that finis
   exit 0
 fi
 
+# Several copies may run at once (one engine thread each, e.g. one per core, seeds in different orders):
+# a run is trained under an exclusive lock on $OUT/runs/NAME.lock, and a copy that finds it taken moves on.
 for s in $SEEDS; do
   for m in $MODELS; do
     name="$m-$PROTOCOL-$DATA-seed$s"
     dir="$OUT/runs/$name"
+    exec 9> "$OUT/runs/$name.lock"
+    if ! flock -n 9; then
+      echo "== $name: being trained by another process, skipped"
+      exec 9>&-
+      continue
+    fi
     if [ -f "$dir/results-$PROTOCOL.json" ]; then
       echo "== $name: done, skipped"
+      exec 9>&-
       continue
     fi
     resume=()
@@ -59,6 +69,7 @@ for s in $SEEDS; do
     echo "== $name: training $(date -u +%FT%TZ)"
     bin/seqrec train --model "$m" --data "$SHARED/$DATA.txt" --out "$dir" "${resume[@]}" --overwrite \
       --seed "$s" --protocol "$PROTOCOL" --threads "$THREADS" || echo "== $name: FAILED (exit $?)"
+    exec 9>&- # the lock is released once the training process has exited too
     report
   done
 done
