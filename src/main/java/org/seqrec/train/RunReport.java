@@ -70,6 +70,12 @@ public final class RunReport {
                         + " --protocol " + protocol.key() + "')");
             }
             JsonNode r = Json.read(file);
+            for (String field : new String[] {"/model", "/dataset/name", "/test"}) {
+                JsonNode v = r.at(field);
+                if (v.isMissingNode() || v.isNull() || v.isValueNode() && v.asText().isEmpty()) {
+                    throw new SeqrecException(file + " is not a seqrec results file: it has no " + field.substring(1).replace('/', '.'));
+                }
+            }
             ObjectNode row = rows.addObject();
             String dataset = r.path("dataset").path("name").asText();
             // a run trained in another regime than its model's own (--param regime) is its own row and has no paper figure

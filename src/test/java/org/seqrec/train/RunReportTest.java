@@ -130,6 +130,17 @@ class RunReportTest {
         assertThat(o.get(0).path("kendall_tau").asDouble()).isCloseTo(4.0 / 6, within(1e-12));
     }
 
+    /** A results file that lacks what a report needs is named in a clear error. */
+    @Test
+    void aResultsFileWithoutItsFieldsIsRejectedByName() throws Exception {
+        Path r = dir.resolve("broken");
+        Files.createDirectories(r);
+        Json.write(r.resolve("results-sampled.json"), Json.object());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunReport.build(List.of(r), Protocol.SAMPLED, null))
+                .isInstanceOf(org.seqrec.util.SeqrecException.class)
+                .hasMessageContaining("results-sampled.json").hasMessageContaining("no model");
+    }
+
     @Test
     void trainingCostComesFromTheHistoryAndCostFiles() throws Exception {
         Path r = run("adamct", 1, 0.3);
