@@ -51,8 +51,15 @@ public final class Nn {
     }
 
     /** {@code -Dseqrec.dropout=uniform|engine|host}; uniform unless set. */
-    static final DropoutMasks DROPOUT_MASKS =
-            DropoutMasks.valueOf(System.getProperty("seqrec.dropout", "uniform").toUpperCase(java.util.Locale.ROOT));
+    static final DropoutMasks DROPOUT_MASKS = dropoutMasks(System.getProperty("seqrec.dropout", "uniform"));
+
+    static DropoutMasks dropoutMasks(String name) {
+        try {
+            return DropoutMasks.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new org.seqrec.util.SeqrecException("-Dseqrec.dropout must be uniform, engine or host, got '" + name + "'");
+        }
+    }
 
     /** Inverted dropout: each element kept with probability {@code 1 - rate} and scaled by {@code 1 / (1 - rate)}. */
     public static NDArray dropout(Params.Bound p, NDArray x, float rate, boolean training) {

@@ -47,4 +47,11 @@ class DropoutTest {
             assertThat(Nn.dropout(p, x, rate, false, masks)).isSameAs(x);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownWayOfDrawingMasksIsAClearError() {
+        assertThat(Nn.dropoutMasks(" Host ")).isEqualTo(Nn.DropoutMasks.HOST);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Nn.dropoutMasks("bernoulli"))
+                .isInstanceOf(org.seqrec.util.SeqrecException.class).hasMessageContaining("'bernoulli'");
+    }
 }
