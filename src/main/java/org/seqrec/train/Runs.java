@@ -179,21 +179,19 @@ public final class Runs {
      * so a run started before such a param existed, or with it off, resumes.
      */
     static void checkSameRun(RunDir run, RunConfig wanted) {
-        RunConfig had = Json.read(run.config(), RunConfig.class);
-        JsonNode a = Json.MAPPER.valueToTree(new RunConfig(had.model(), resultParams(had.params()), had.data(), had.seed(),
-                had.protocol(), null, null));
-        JsonNode b = Json.MAPPER.valueToTree(new RunConfig(wanted.model(), resultParams(wanted.params()), wanted.data(),
-                wanted.seed(), wanted.protocol(), null, null));
+        JsonNode a = sameRunFields(Json.read(run.config(), RunConfig.class));
+        JsonNode b = sameRunFields(wanted);
         if (!a.equals(b)) {
             throw new SeqrecException("cannot resume " + run.dir() + ": its config.json differs from this command's\n  run:     "
                     + a + "\n  command: " + b);
         }
     }
 
-    private static Map<String, Object> resultParams(Map<String, Object> params) {
-        Map<String, Object> m = new LinkedHashMap<>(params);
-        m.keySet().removeAll(LengthGroups.PARAMS);
-        return m;
+    /** What makes two configs the same run: all but the creation time, the versions and the length-group params. */
+    private static JsonNode sameRunFields(RunConfig c) {
+        Map<String, Object> params = new LinkedHashMap<>(c.params());
+        params.keySet().removeAll(LengthGroups.PARAMS);
+        return Json.MAPPER.valueToTree(new RunConfig(c.model(), params, c.data(), c.seed(), c.protocol(), null, null));
     }
 
     /**
