@@ -122,7 +122,7 @@ public final class Aggregate {
                 Json.putNumber(st, "ci95_low", s.ciLow());
                 Json.putNumber(st, "ci95_high", s.ciHigh());
                 if (baseTests != null) {
-                    Json.putNumber(st, "paired_p_vs_baseline", matchedPairedP(tests, baseTests, m));
+                    Json.putNumber(st, "paired_p_vs_baseline", MatchedSeeds.of(tests, baseTests).pairedP(m));
                 }
                 if (baselineMeans.containsKey(m)) {
                     Json.putNumber(st, "one_sample_p_vs_baseline_mean", oneSampleP(v, baselineMeans.get(m)));
@@ -177,7 +177,7 @@ public final class Aggregate {
                 Map<Long, JsonNode> mine = tests(groups.get(row.path("config").asText() + "\u0000" + dataset + "\u0000" + protocol));
                 double p;
                 if (mk.paired()) {
-                    p = matchedPairedP(mine, tests(groups.get(best.path("config").asText() + "\u0000" + dataset + "\u0000" + protocol)), m);
+                    p = MatchedSeeds.of(mine, tests(groups.get(best.path("config").asText() + "\u0000" + dataset + "\u0000" + protocol))).pairedP(m);
                 } else {
                     p = oneSampleP(mine.values().stream().mapToDouble(t -> t.path(m).asDouble()).toArray(), bestMean);
                 }
@@ -186,19 +186,6 @@ public final class Aggregate {
                 st.put("marker", marker(st.path("mean").asDouble() > bestMean, p, mk.levelsOrDefault()));
             }
         }
-    }
-
-    /** The paired t-test p of metric {@code m} over the seeds two configurations share. */
-    private static double matchedPairedP(Map<Long, JsonNode> mine, Map<Long, JsonNode> theirs, String m) {
-        List<Double> a = new ArrayList<>();
-        List<Double> b = new ArrayList<>();
-        mine.forEach((seed, t) -> {
-            if (theirs.containsKey(seed)) {
-                a.add(t.path(m).asDouble());
-                b.add(theirs.get(seed).path(m).asDouble());
-            }
-        });
-        return pairedP(a.stream().mapToDouble(x -> x).toArray(), b.stream().mapToDouble(x -> x).toArray());
     }
 
     /** One {@code *} per level that {@code p} is under, when the target is the better one. */

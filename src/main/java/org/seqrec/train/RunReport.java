@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.seqrec.eval.Protocol;
+import org.seqrec.experiment.MatchedSeeds;
 import org.seqrec.util.Json;
 import org.seqrec.util.SeqrecException;
 
@@ -194,34 +194,22 @@ public final class RunReport {
 
     /** Mean difference (model - baseline) over matched seeds, and the paired t-test's p-value. */
     private static ObjectNode compare(List<JsonNode> model, List<JsonNode> base, Protocol protocol) {
-        Map<Long, JsonNode> bySeed = new LinkedHashMap<>();
-        base.forEach(r -> bySeed.put(r.path("seed").asLong(), r));
+        MatchedSeeds pairs = MatchedSeeds.of(testsBySeed(model), testsBySeed(base));
         ObjectNode out = Json.object();
         ArrayNode matched = out.putArray("seeds");
-        List<JsonNode[]> pairs = new ArrayList<>();
-        for (JsonNode r : model) {
-            JsonNode b = bySeed.get(r.path("seed").asLong());
-            if (b != null) {
-                pairs.add(new JsonNode[] {r, b});
-                matched.add(r.path("seed").asLong());
-            }
-        }
+        pairs.seeds().forEach(matched::add);
         ObjectNode diff = out.putObject("mean_difference");
         ObjectNode pValue = out.putObject("paired_t_p");
         for (String m : protocol.reportedMetrics()) {
-            double[] a = new double[pairs.size()];
-            double[] b = new double[pairs.size()];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = pairs.get(i)[0].path("test").path(m).asDouble();
-                b[i] = pairs.get(i)[1].path("test").path(m).asDouble();
-            }
-            DescriptiveStatistics d = new DescriptiveStatistics();
-            for (int i = 0; i < a.length; i++) {
-                d.addValue(a[i] - b[i]);
-            }
-            Json.putNumber(diff, m, a.length == 0 ? Double.NaN : d.getMean());
-            Json.putNumber(pValue, m, org.seqrec.experiment.Aggregate.pairedP(a, b)); // NaN when undefined
+            Json.putNumber(diff, m, pairs.meanDifference(m));
+            Json.putNumber(pValue, m, pairs.pairedP(m)); // NaN (null) when undefined
         }
+        return out;
+    }
+
+    private static Map<Long, JsonNode> testsBySeed(List<JsonNode> runs) {
+        Map<Long, JsonNode> out = new LinkedHashMap<>();
+        runs.forEach(r -> out.put(r.path("seed").asLong(), r.path("test")));
         return out;
     }
 
