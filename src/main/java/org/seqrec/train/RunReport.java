@@ -137,6 +137,29 @@ public final class RunReport {
             List<JsonNode> base = baseline == null ? null : groups.get(key[0] + "\t" + baseline);
             if (base != null && !key[1].equals(baseline)) {
                 row.set("vs_baseline", compare(g.getValue(), base, protocol));
+                JsonNode paperBase = base.get(0).path("paper_test");
+                if (row.has("paper_test") && !paperBase.isMissingNode()) {
+                    row.set("paper_vs_baseline", paperDifference(row.path("paper_test"), paperBase, protocol));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The paper's own difference (model - baseline) per metric, and the p-value the paper reports for
+     * it where it has one ({@code p_values} beside the figures, e.g. Table B2's paired t-tests).
+     */
+    private static ObjectNode paperDifference(JsonNode model, JsonNode base, Protocol protocol) {
+        ObjectNode out = Json.object();
+        ObjectNode diff = out.putObject("difference");
+        ObjectNode pValue = out.putObject("p");
+        for (String m : protocol.reportedMetrics()) {
+            if (model.has(m) && base.has(m)) {
+                Json.putNumber(diff, m, model.path(m).asDouble() - base.path(m).asDouble());
+            }
+            if (model.path("p_values").has(m)) {
+                Json.putNumber(pValue, m, model.path("p_values").path(m).asDouble());
             }
         }
         return out;
@@ -328,7 +351,7 @@ public final class RunReport {
         sb.append("\nMean ± standard deviation over the seeds that finished (n = number of seeds)");
         if (report.has("baseline")) {
             sb.append("; Δ = mean difference from `").append(report.path("baseline").asText())
-                    .append("` over matched seeds, p = two-sided paired t-test");
+                    .append("` over matched seeds, p = two-sided paired t-test; paper Δ = the paper's difference, with the p-value it reports");
         }
         sb.append("\n\n| dataset | model | n |");
         metrics.forEach(m -> sb.append(' ').append(m).append(" |"));
@@ -359,6 +382,17 @@ public final class RunReport {
                 for (String m : metrics) {
                     JsonNode v = row.path("paper_test").path(m);
                     sb.append(v.isMissingNode() ? " – |" : String.format(" %.4f |", v.asDouble()));
+                }
+                sb.append('\n');
+            }
+            if (row.has("paper_vs_baseline")) {
+                JsonNode v = row.path("paper_vs_baseline");
+                sb.append("| | paper Δ vs ").append(report.path("baseline").asText()).append(" | |");
+                for (String m : metrics) {
+                    JsonNode d = v.path("difference").path(m);
+                    JsonNode p = v.path("p").path(m);
+                    sb.append(d.isMissingNode() ? " –" : String.format(" %+.4f", d.asDouble()));
+                    sb.append(p.isMissingNode() ? " |" : String.format(" (p %.3f) |", p.asDouble()));
                 }
                 sb.append('\n');
             }

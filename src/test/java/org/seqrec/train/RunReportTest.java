@@ -100,6 +100,12 @@ class RunReportTest {
         String md = RunReport.markdown(report);
         assertThat(md.split("0\\.2804", -1)).hasSize(3); // once after the first seed, once under the mean
         assertThat(md).contains("| | paper | | – | – | – | – | – | 0.2795 |");
+        // the paper's own difference from the baseline, with the p-value it reports; none for the baseline itself
+        JsonNode paperVs = report.path("summary").get(1).path("paper_vs_baseline");
+        assertThat(paperVs.path("difference").path("MRR").asDouble()).isCloseTo(0.2795 - 0.2804, within(1e-12));
+        assertThat(paperVs.path("difference").has("HR@10")).isFalse();
+        assertThat(report.path("summary").get(0).has("paper_vs_baseline")).isFalse();
+        assertThat(md).contains("| | paper Δ vs sar | | – | – | – | – | – | -0.0009 (p 0.840) |");
         // ours: sar 0.31 = sar-o 0.31 (tie kept in input order); paper: sar 0.2804 > sar-o 0.2795
         JsonNode mrr = report.path("orderings").get(0);
         assertThat(mrr.path("metric").asText()).isEqualTo("MRR");
