@@ -369,13 +369,8 @@ public final class RunReport {
             sb.append('\n');
             if (row.has("vs_baseline")) {
                 JsonNode v = row.path("vs_baseline");
-                sb.append("| | Δ vs ").append(report.path("baseline").asText()).append(" | ").append(v.path("seeds").size()).append(" |");
-                for (String m : metrics) {
-                    double p = v.path("paired_t_p").path(m).asDouble(Double.NaN);
-                    sb.append(String.format(" %+.4f", v.path("mean_difference").path(m).asDouble()));
-                    sb.append(Double.isNaN(p) ? " |" : String.format(" (p %.3f) |", p));
-                }
-                sb.append('\n');
+                appendDifferences(sb, "Δ vs " + report.path("baseline").asText(), String.valueOf(v.path("seeds").size()),
+                        v.path("mean_difference"), v.path("paired_t_p"), metrics);
             }
             if (row.has("paper_test")) {
                 sb.append("| | paper | |");
@@ -387,16 +382,25 @@ public final class RunReport {
             }
             if (row.has("paper_vs_baseline")) {
                 JsonNode v = row.path("paper_vs_baseline");
-                sb.append("| | paper Δ vs ").append(report.path("baseline").asText()).append(" | |");
-                for (String m : metrics) {
-                    JsonNode d = v.path("difference").path(m);
-                    JsonNode p = v.path("p").path(m);
-                    sb.append(d.isMissingNode() ? " –" : String.format(" %+.4f", d.asDouble()));
-                    sb.append(p.isMissingNode() ? " |" : String.format(" (p %.3f) |", p.asDouble()));
-                }
-                sb.append('\n');
+                appendDifferences(sb, "paper Δ vs " + report.path("baseline").asText(), "", v.path("difference"), v.path("p"), metrics);
             }
         }
+    }
+
+    /**
+     * A row of differences from the baseline, each followed by its p-value where there is one; "–"
+     * where a difference is missing or undefined (null: no matched seed).
+     */
+    private static void appendDifferences(StringBuilder sb, String label, String n, JsonNode differences, JsonNode pValues,
+            List<String> metrics) {
+        sb.append("| | ").append(label).append(" |").append(n.isEmpty() ? "" : " " + n).append(" |");
+        for (String m : metrics) {
+            JsonNode d = differences.path(m);
+            JsonNode p = pValues.path(m);
+            sb.append(d.isNumber() ? String.format(" %+.4f", d.asDouble()) : " –");
+            sb.append(p.isNumber() ? String.format(" (p %.3f) |", p.asDouble()) : " |");
+        }
+        sb.append('\n');
     }
 
     private static void appendCost(StringBuilder sb, ObjectNode report) {

@@ -81,6 +81,14 @@ class RunReportTest {
         assertThat(md).contains("| Toy | model-a | 3 |").contains("0.3200 ± 0.0200").contains("Δ vs base").contains("+0.0200 (p 0.074)");
     }
 
+    /** A model that shares no seed with the baseline has no difference to show: "–", not +0.0000. */
+    @Test
+    void noMatchedSeedShowsNoDifference() throws Exception {
+        ObjectNode report = RunReport.build(List.of(run("model-a", 5, 0.30), run("base", 6, 0.20)), Protocol.SAMPLED, null, "base");
+        assertThat(report.path("summary").get(0).path("vs_baseline").path("seeds")).isEmpty();
+        assertThat(RunReport.markdown(report)).contains("| | Δ vs base | 0 | – | – | – | – | – | – |");
+    }
+
     /** The paper's figures come from the section asked for (the SAR study's), once per model in each table. */
     @Test
     void paperFiguresComeFromTheSectionAskedFor() throws Exception {
