@@ -62,7 +62,7 @@ public final class Recommender implements AutoCloseable {
 
     /** Loads the model, item map and item popularity of a run directory (its data is read only for runs saved without {@code popularity.tsv}). */
     public static Recommender load(Path runDir) {
-        RunDir run = RunDir.existing(runDir);
+        RunDir run = RunDir.verified(runDir);
         RunConfig config = Json.read(run.config(), RunConfig.class);
         IdMap items = IdMap.read(run.itemMap());
         NDManager manager = NDManager.newBaseManager();

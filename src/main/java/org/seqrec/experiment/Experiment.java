@@ -59,6 +59,11 @@ public final class Experiment {
                 Map<String, Object> params = new LinkedHashMap<>(entry.params() == null ? Map.of() : entry.params());
                 params.putAll(combo);
                 String config = label(entry.model(), combo);
+                try {
+                    Runs.checkParams(entry.model(), params);
+                } catch (SeqrecException e) {
+                    throw new SeqrecException("experiment configuration '" + config + "': " + e.getMessage(), e);
+                }
                 for (String data : spec.data()) {
                     for (String p : spec.protocolsOrDefault()) {
                         Protocol protocol = Protocol.parse(p);
@@ -115,8 +120,12 @@ public final class Experiment {
                     boolean resume = Files.isRegularFile(r.dir().resolve("checkpoint").resolve("state.json"));
                     LOG.info("run {}/{}: {} on {} ({}, seed {}){}", i + 1, runs.size(), r.config(), r.dataset(), r.protocol().key(),
                             r.seed(), resume ? ", resumed" : "");
-                    Runs.train(new Runs.TrainRequest(r.model(), r.params(), dataSource(r.data()), r.dir(), r.seed(), r.protocol(),
-                            null, 42, true, 256, !resume, resume));
+                    try {
+                        Runs.train(new Runs.TrainRequest(r.model(), r.params(), dataSource(r.data()), r.dir(), r.seed(),
+                                r.protocol(), null, 42, true, 256, !resume, resume));
+                    } catch (org.seqrec.train.RunLock.Busy e) { // another lane trains it: go on with the next
+                        LOG.info("skipped: {}", e.getMessage());
+                    }
                 }
                 bar.stepTo(++i);
             }

@@ -94,6 +94,12 @@ public record ExperimentSpec(String name, String description, List<String> data,
         if (data == null || data.isEmpty() || models == null || models.isEmpty()) {
             throw new SeqrecException(file + ": 'data' and 'models' must list at least one entry");
         }
+        if (seeds != null && seeds.isEmpty()) {
+            throw new SeqrecException(file + ": 'seeds' is an empty list: give at least one seed, or leave it out for seed 42");
+        }
+        if (protocols != null && protocols.isEmpty()) {
+            throw new SeqrecException(file + ": 'protocols' is an empty list: give at least one, or leave it out for sampled");
+        }
         for (ModelEntry m : models) {
             if (m.model() == null) {
                 throw new SeqrecException(file + ": every entry of 'models' needs 'model'");

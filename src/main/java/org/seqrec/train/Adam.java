@@ -5,13 +5,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.seqrec.model.layers.Params;
-import org.seqrec.util.AtomicFiles;
+import org.seqrec.util.SealedFiles;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -80,20 +78,15 @@ public final class Adam {
             NDArray s = tmp.create(new long[] {step});
             s.setName("step");
             list.add(s);
-            byte[] bytes = list.encode();
-            AtomicFiles.write(file, out -> out.write(bytes));
+            SealedFiles.write(file, list.encode());
         }
     }
 
+    /** Restores what {@link #save} wrote; a damaged file or a non-finite moment is refused and changes nothing. */
     public void load(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new SeqrecException("cannot read optimizer state " + file + ": " + e.getMessage(), e);
-        }
+        String what = "optimizer state";
         try (NDManager tmp = params.manager().newSubManager()) {
-            NDList list = NDList.decode(tmp, bytes);
+            NDList list = Params.readArrays(tmp, file, what);
             Map<String, NDArray> byName = new LinkedHashMap<>();
             for (NDArray a : list) {
                 byName.put(a.getName(), a);
@@ -104,10 +97,24 @@ public final class Adam {
                 if (m == null || v == null) {
                     throw new SeqrecException(file + ": no optimizer state for " + name);
                 }
-                mean.get(name).set(m.toFloatArray());
-                variance.get(name).set(v.toFloatArray());
+                if (!m.getShape().equals(mean.get(name).getShape()) || !v.getShape().equals(variance.get(name).getShape())) {
+                    throw new SeqrecException(file + ": optimizer state for " + name + " has shape " + m.getShape()
+                            + ", the model's weight has " + mean.get(name).getShape());
+                }
             }
-            step = byName.get("step").toLongArray()[0];
+            NDArray s = byName.get("step");
+            if (s == null || s.size() != 1 || s.toLongArray()[0] < 0) {
+                throw new SeqrecException(file + ": no valid step count in the optimizer state");
+            }
+            Map<String, float[]> ms = new LinkedHashMap<>();
+            Map<String, float[]> vs = new LinkedHashMap<>();
+            for (String name : mean.keySet()) {
+                ms.put(name, Params.finiteValues(byName.get("m:" + name), file, what));
+                vs.put(name, Params.finiteValues(byName.get("v:" + name), file, what));
+            }
+            ms.forEach((name, a) -> mean.get(name).set(a));
+            vs.forEach((name, a) -> variance.get(name).set(a));
+            step = s.toLongArray()[0];
         }
     }
 }

@@ -3,6 +3,7 @@ package org.seqrec.train;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.seqrec.eval.Protocol;
+import org.seqrec.util.Manifest;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -18,14 +19,60 @@ import org.seqrec.util.SeqrecException;
  * results.md             Markdown tables of every protocol evaluated
  * ranks-PROTOCOL.tsv     per-user ranks (user, valid, test) for significance tests
  * history.jsonl          per-epoch training log (trained models)
+ * manifest.json          size and SHA-256 of config, item map, popularity and weights (written when training ends)
+ * checkpoint/            the last completed epoch (weights, optimizer, history, its own manifest) and state.json
+ * .lock                  held by the one process that writes the run ({@link RunLock})
  * </pre>
  */
 public record RunDir(Path dir) {
     public static RunDir existing(Path dir) {
+        if (!Files.exists(dir)) {
+            throw new SeqrecException("run directory " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new SeqrecException(dir + " is a file, not a run directory");
+        }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             throw new SeqrecException(dir + " is not a seqrec run directory (no config.json)");
         }
         return new RunDir(dir);
+    }
+
+    /**
+     * An existing run whose saved files match its manifest ({@link Manifest}); a run without one
+     * (trained before manifests existed, or not finished) is accepted with a warning.
+     *
+     * @throws SeqrecException when the run is damaged
+     */
+    public static RunDir verified(Path dir) {
+        RunDir run = existing(dir);
+        if (Manifest.verify(dir, "run").isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(RunDir.class).warn("{} has no {} (trained by an older seqrec, or not"
+                    + " finished): its files are not verified", dir, Manifest.FILE);
+        }
+        return run;
+    }
+
+    /** Writes the manifest of the files that loading this run depends on (after training has saved them). */
+    public void writeManifest() {
+        java.util.List<String> files = new java.util.ArrayList<>(java.util.List.of("config.json", "item_map.tsv",
+                org.seqrec.Popularity.FILE));
+        try (var walk = Files.walk(model())) {
+            walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted()
+                    .forEach(files::add);
+        } catch (java.io.IOException e) {
+            throw new SeqrecException("cannot list " + model() + ": " + e.getMessage(), e);
+        }
+        Manifest.write(dir, files);
+    }
+
+    /** Removes the manifest: the run's files are about to change (training resumes). */
+    public void dropManifest() {
+        try {
+            Files.deleteIfExists(dir.resolve(Manifest.FILE));
+        } catch (java.io.IOException e) {
+            throw new SeqrecException("cannot remove " + dir.resolve(Manifest.FILE) + ": " + e.getMessage(), e);
+        }
     }
 
     public Path config() {

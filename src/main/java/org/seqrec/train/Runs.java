@@ -44,22 +44,60 @@ public final class Runs {
     /** Where negatives come from when a sampled protocol needs them. */
     public record NegativesChoice(Path file, long seed) {}
 
-    /** Trains a model into a new run directory, then (unless told not to) evaluates it. */
+    /**
+     * Trains a model into a new run directory, then (unless told not to) evaluates it. Everything that
+     * can be checked is checked before the directory is touched (model, hyper-parameters, data); the run
+     * is locked for the whole time ({@link RunLock}); a fresh run that fails before its first checkpoint
+     * is removed, so the corrected command starts clean.
+     */
     public static RunDir train(TrainRequest req) {
         ModelSpec spec = ModelRegistry.get(req.model());
         checkKnownParams(req.model(), spec, req.params());
         Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
         params.putAll(req.params());
+        checkKnownParams(req.model(), spec, params); // the defaults too: a preset or an old config cannot smuggle a bad value
+        if (req.evalBatch() < 1) {
+            throw new SeqrecException("--eval-batch must be positive, got " + req.evalBatch());
+        }
         RunConfig config = new RunConfig(req.model(), params, req.data(), req.seed(), req.protocol().key(),
                 Instant.now().toString(), Versions.all());
-        RunDir run;
-        if (req.resume()) {
-            run = RunDir.existing(req.out());
-            checkSameRun(run, config);
-        } else {
-            run = prepare(req.out(), req.overwrite());
-        }
         Dataset data = req.data().load();
+        boolean fresh = !req.resume();
+        boolean created = fresh && !Files.exists(req.out());
+        if (fresh) {
+            checkCanCreate(req.out(), req.overwrite());
+            try {
+                Files.createDirectories(req.out());
+            } catch (IOException e) {
+                throw new SeqrecException("cannot create run directory " + req.out() + ": " + e.getMessage(), e);
+            }
+        } else {
+            RunDir.existing(req.out());
+        }
+        boolean done = false;
+        try (RunLock lock = RunLock.acquire(req.out())) { // a second writer fails here and touches nothing
+            try {
+                RunDir run;
+                if (req.resume()) {
+                    run = RunDir.existing(req.out());
+                    checkSameRun(run, config);
+                    run.dropManifest(); // the weights change from here on; a new manifest is written at the end
+                } else {
+                    run = prepare(req.out(), req.overwrite());
+                }
+                RunDir result = train(req, spec, params, config, data, run);
+                done = true;
+                return result;
+            } finally {
+                if (!done && fresh) {
+                    abandon(req.out(), created);
+                }
+            }
+        }
+    }
+
+    private static RunDir train(TrainRequest req, ModelSpec spec, Map<String, Object> params, RunConfig config, Dataset data,
+            RunDir run) {
         LeaveOneOut split = new LeaveOneOut(data);
         if (!req.resume()) {
             Json.write(run.config(), config);
@@ -78,6 +116,7 @@ public final class Runs {
             try (RecModel model = spec.train(ctx)) {
                 LOG.info("trained {} on {} in {}", req.model(), data.name(), seconds(start));
                 model.save(run.model());
+                run.writeManifest();
                 if (req.evaluate()) {
                     evaluate(run, config, split, model, validation, manager);
                 }
@@ -86,9 +125,53 @@ public final class Runs {
         return run;
     }
 
+    /** Refuses early what {@link #prepare} would refuse, before the directory is created or locked. */
+    private static void checkCanCreate(Path out, boolean overwrite) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new SeqrecException(out + " is a file, not a directory");
+        }
+        if (!overwrite && !isEmptyDir(out)) {
+            throw new SeqrecException(out + " already exists and is not empty (use --overwrite to replace it, or --resume"
+                    + " to continue it)");
+        }
+    }
+
+    /** Whether {@code dir} is missing or holds nothing but a lock file left by an earlier command. */
+    private static boolean isEmptyDir(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (var list = Files.list(dir)) {
+            return list.allMatch(p -> p.getFileName().toString().equals(RunLock.FILE));
+        } catch (IOException e) {
+            throw new SeqrecException("cannot read " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * After a fresh run failed: if no epoch was committed, removes what it wrote (the directory too when
+     * this command created it), so that the corrected command is not told the directory exists; a run
+     * with a checkpoint is kept for {@code --resume}.
+     */
+    private static void abandon(Path out, boolean created) {
+        if (Files.isRegularFile(out.resolve("checkpoint").resolve("state.json"))) {
+            LOG.warn("{} keeps its last checkpoint: continue it with the same command and --resume", out);
+            return;
+        }
+        try (var walk = Files.walk(out)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(out) || created) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not remove the unfinished run {}: {}", out, e.getMessage());
+        }
+    }
+
     /** Evaluates a saved run under a protocol; writes results files and returns the results JSON. */
     public static JsonNode evaluate(Path runPath, Protocol protocol, NegativesChoice choice, int evalBatch) {
-        RunDir run = RunDir.existing(runPath);
+        RunDir run = RunDir.verified(runPath);
         RunConfig config = Json.read(run.config(), RunConfig.class);
         ModelSpec spec = ModelRegistry.get(config.model());
         Dataset data = config.data().load();
@@ -98,7 +181,7 @@ public final class Runs {
                     + data.fingerprint() + ", trained on " + expected + ")");
         }
         LeaveOneOut split = new LeaveOneOut(data);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (RunLock lock = RunLock.acquire(run.dir()); NDManager manager = NDManager.newBaseManager()) {
             Negatives negatives = negatives(run, split, protocol, choice);
             Evaluator evaluator = new Evaluator(split, protocol, negatives, evalBatch);
             TrainContext ctx = new TrainContext(split, config.params(), config.seed(), manager, run.dir(), null, false);
@@ -214,22 +297,27 @@ public final class Runs {
         return out;
     }
 
-    static void checkKnownParams(String model, ModelSpec spec, Map<String, Object> given) {
-        java.util.Set<String> known = new java.util.TreeSet<>(spec.defaults().keySet());
-        if (spec instanceof org.seqrec.model.NeuralSpec) {
-            known.addAll(Trainer.OPTIONAL_PARAMS);
-        }
-        for (String key : given.keySet()) {
-            if (!known.contains(key)) {
-                throw new SeqrecException("model " + model + " has no hyper-parameter '" + key + "' (it has: "
-                        + String.join(", ", known) + ")");
-            }
-        }
+    /**
+     * Checks {@code params} of {@code model} as {@link #train} would (names, types, ranges, with the
+     * model's defaults merged in) without training: for dry runs of experiments.
+     */
+    public static void checkParams(String model, Map<String, Object> params) {
+        ModelSpec spec = ModelRegistry.get(model);
+        checkKnownParams(model, spec, params);
+        Map<String, Object> merged = new LinkedHashMap<>(spec.defaults());
+        merged.putAll(params);
+        checkKnownParams(model, spec, merged);
     }
 
+    /** Names, types and ranges of a run's hyper-parameters ({@link ParamCheck}). */
+    static void checkKnownParams(String model, ModelSpec spec, Map<String, Object> given) {
+        ParamCheck.check(model, spec, given);
+    }
+
+    /** Empties {@code out} for a fresh run (the caller holds its lock, which stays). */
     private static RunDir prepare(Path out, boolean overwrite) {
         try {
-            if (Files.isDirectory(out) && Files.list(out).findAny().isPresent()) {
+            if (!isEmptyDir(out)) {
                 if (!overwrite) {
                     throw new SeqrecException(out + " already exists and is not empty (use --overwrite to replace it)");
                 }
@@ -238,7 +326,7 @@ public final class Runs {
                 }
                 try (var walk = Files.walk(out)) {
                     for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        if (!p.equals(out)) {
+                        if (!p.equals(out) && !p.equals(out.resolve(RunLock.FILE))) {
                             Files.delete(p);
                         }
                     }

@@ -23,6 +23,7 @@ import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Hashing;
 import org.seqrec.util.Json;
+import org.seqrec.util.Manifest;
 import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
 import org.slf4j.Logger;
@@ -47,6 +48,9 @@ public final class Trainer {
      * validation metric that selects the best epoch when it is not the protocol's
      * ({@link org.seqrec.eval.Protocol#selectionMetric}).
      */
+    /** What a checkpoint directory holds, listed in its manifest. */
+    static final List<String> CHECKPOINT_FILES = List.of("weights.bin", "adam.bin", "history.jsonl");
+
     public static final java.util.Set<String> OPTIONAL_PARAMS = java.util.Set.of("profile_steps", "max_batches", "select", "regime");
 
     static {
@@ -112,6 +116,7 @@ public final class Trainer {
         Adam adam = new Adam(model.params(), lr, weightDecay);
         State st = new State();
         List<String> history = new ArrayList<>();
+        removeStaleTemporaries(run); // the run is locked: no other writer's temporary file is here
         if (ctx.resume() && Files.isRegularFile(ckptDir.resolve("state.json"))) {
             restore(model, adam, st, history, ckptDir);
             LOG.info("resuming after epoch {} (best {} = {} at epoch {})", st.epoch, metric, fmt(st.best), st.bestEpoch);
@@ -216,6 +221,7 @@ public final class Trainer {
         adam.save(dir.resolve("adam.bin"));
         String text = String.join("\n", history) + "\n";
         AtomicFiles.writeString(dir.resolve("history.jsonl"), text);
+        Manifest.write(dir, CHECKPOINT_FILES); // before state.json names this checkpoint
         st.checkpoint = name;
         ObjectNode s = Json.object();
         s.put("epoch", st.epoch);
@@ -234,23 +240,90 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Restores the last committed epoch. Everything is checked before it is used: state.json's fields
+     * and the checkpoint it names ({@code epoch-N} inside {@code checkpoint/}, nothing else), the
+     * checkpoint's manifest, the weights' and optimizer's checksums and finiteness, and every history
+     * line (a JSON object for epochs 1..N in order). A damaged checkpoint is refused with an error that
+     * says how to start over.
+     */
     private void restore(NeuralSeqModel model, Adam adam, State st, List<String> history, Path ckptDir) {
-        JsonNode s = Json.read(ckptDir.resolve("state.json"));
+        Path stateFile = ckptDir.resolve("state.json");
+        String restart = " (remove " + ckptDir + " to start this run over, or train into a new directory)";
+        JsonNode s;
+        try {
+            s = Json.read(stateFile);
+        } catch (SeqrecException e) {
+            throw new SeqrecException("the checkpoint state " + stateFile + " is damaged: " + e.getMessage() + restart, e);
+        }
+        String name = s.path("checkpoint").asText("");
+        if (!s.path("epoch").canConvertToInt() || s.path("epoch").asInt() < 1 || !name.equals("epoch-" + s.path("epoch").asInt())
+                || !s.path("best").isNumber() || !s.path("best_epoch").canConvertToInt() || !s.path("bad_epochs").canConvertToInt()
+                || s.path("bad_epochs").asInt() < 0 || s.path("best_epoch").asInt() > s.path("epoch").asInt()) {
+            throw new SeqrecException("the checkpoint state " + stateFile + " is damaged or not seqrec's: " + s + restart);
+        }
         st.epoch = s.path("epoch").asInt();
         st.best = s.path("best").asDouble();
         st.bestEpoch = s.path("best_epoch").asInt();
         st.bad = s.path("bad_epochs").asInt();
-        Path dir = ckptDir.resolve(s.path("checkpoint").asText());
-        model.params().load(dir.resolve("weights.bin"));
-        adam.load(dir.resolve("adam.bin"));
+        Path dir = ckptDir.resolve(name);
         try {
-            for (String line : Files.readAllLines(dir.resolve("history.jsonl"), StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) {
-                    history.add(line);
-                }
+            if (Manifest.verify(dir, "checkpoint").isEmpty()) {
+                LOG.warn("checkpoint {} has no {} (written by an older seqrec): restored without its checksums", dir, Manifest.FILE);
+            }
+            model.params().load(dir.resolve("weights.bin"));
+            adam.load(dir.resolve("adam.bin"));
+            history.addAll(readHistory(dir.resolve("history.jsonl"), st.epoch));
+        } catch (SeqrecException e) {
+            throw new SeqrecException("cannot resume: " + e.getMessage() + restart, e);
+        }
+    }
+
+    /** The history lines of a checkpoint: exactly epochs 1..{@code epochs}, each a JSON object. */
+    private static List<String> readHistory(Path file, int epochs) {
+        List<String> lines = new ArrayList<>();
+        List<String> raw;
+        try {
+            raw = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SeqrecException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (String line : raw) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = Json.MAPPER.readTree(line);
+            } catch (IOException e) {
+                node = null;
+            }
+            if (node == null || !node.isObject() || node.path("epoch").asInt(-1) != lines.size() + 1) {
+                throw new SeqrecException(file + ":" + (lines.size() + 1) + ": not the history line of epoch " + (lines.size() + 1));
+            }
+            lines.add(line);
+        }
+        if (lines.size() != epochs) {
+            throw new SeqrecException(file + " has " + lines.size() + " epochs, the checkpoint " + epochs);
+        }
+        return lines;
+    }
+
+    /** Removes temporary files that a killed process left behind ({@link AtomicFiles} names them {@code .NAME.*.tmp}). */
+    static void removeStaleTemporaries(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir, 3)) {
+            for (Path p : walk.filter(f -> {
+                String n = f.getFileName().toString();
+                return Files.isRegularFile(f) && n.startsWith(".") && n.endsWith(".tmp");
+            }).toList()) {
+                Files.deleteIfExists(p);
+                LOG.info("removed {}, a temporary file left by an interrupted write", p);
             }
         } catch (IOException e) {
-            throw new SeqrecException("cannot read " + dir.resolve("history.jsonl") + ": " + e.getMessage(), e);
+            LOG.warn("could not clean temporary files in {}: {}", dir, e.getMessage());
         }
     }
 

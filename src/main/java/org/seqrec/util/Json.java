@@ -52,6 +52,10 @@ public final class Json {
     }
 
     public static <T> T read(Path file, Class<T> type) {
-        return MAPPER.convertValue(read(file), type);
+        try {
+            return MAPPER.convertValue(read(file), type);
+        } catch (IllegalArgumentException e) {
+            throw new SeqrecException(file + ": unexpected content: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
     }
 }

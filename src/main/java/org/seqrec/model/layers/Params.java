@@ -4,13 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.seqrec.util.AtomicFiles;
+import org.seqrec.util.SealedFiles;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -154,23 +152,44 @@ public final class Params {
         for (NDArray a : arrays.values()) {
             list.add(a);
         }
-        byte[] bytes = list.encode();
-        AtomicFiles.write(file, out -> out.write(bytes));
+        SealedFiles.write(file, list.encode());
     }
 
-    /** Replaces the weights' values with those saved in {@code file}; names and shapes must match. */
-    public void load(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw SeqrecException.missingFile(file, "model weights");
-        }
-        byte[] bytes;
+    /**
+     * The arrays saved in {@code file} by {@link #save} (or an optimizer's save), decoded into {@code tmp}
+     * after the file's checksum is verified ({@link SealedFiles}).
+     *
+     * @throws SeqrecException when the file is missing, damaged or cannot be decoded
+     */
+    public static NDList readArrays(NDManager tmp, Path file, String what) {
+        SealedFiles.Content content = SealedFiles.read(file, what);
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new SeqrecException("cannot read " + file + ": " + e.getMessage(), e);
+            return NDList.decode(tmp, content.payload());
+        } catch (RuntimeException e) {
+            throw SealedFiles.damaged(file, what, "it cannot be decoded (" + e.getMessage() + ")");
         }
+    }
+
+    /** The values of {@code a} as floats, refused when any is NaN or infinite. */
+    public static float[] finiteValues(NDArray a, Path file, String what) {
+        float[] v = a.toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new SeqrecException(what + " " + file + " hold a non-finite value (" + v[i] + ") in " + a.getName()
+                        + " at index " + i + ": the run diverged or the file was damaged; it cannot be used");
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Replaces the weights' values with those saved in {@code file}; names and shapes must match, the
+     * file's checksum must hold and every value must be finite, else nothing is changed.
+     */
+    public void load(Path file) {
+        String what = "model weights";
         try (NDManager tmp = manager.newSubManager()) {
-            NDList list = NDList.decode(tmp, bytes);
+            NDList list = readArrays(tmp, file, what);
             Map<String, NDArray> byName = new LinkedHashMap<>();
             for (NDArray a : list) {
                 byName.put(a.getName(), a);
@@ -178,14 +197,16 @@ public final class Params {
             if (!byName.keySet().equals(arrays.keySet())) {
                 throw new SeqrecException(file + ": weights " + byName.keySet() + " do not match the model's " + arrays.keySet());
             }
+            Map<String, float[]> values = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
                 NDArray src = byName.get(e.getKey());
                 if (!src.getShape().equals(e.getValue().getShape())) {
                     throw new SeqrecException(file + ": weight " + e.getKey() + " has shape " + src.getShape()
                             + ", the model expects " + e.getValue().getShape());
                 }
-                e.getValue().set(src.toFloatArray());
+                values.put(e.getKey(), finiteValues(src, file, what));
             }
+            values.forEach((name, v) -> arrays.get(name).set(v)); // all checked first: a refused file changes nothing
         }
     }
 }
