@@ -1,9 +1,6 @@
 package org.seqrec.cli;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +10,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.seqrec.Recommender;
 import org.seqrec.data.Dataset;
+import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
 import picocli.CommandLine.Command;
@@ -44,6 +42,29 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Engine (PyTorch intra-op) threads; default: all cores.")
     Integer threads;
 
+    private void write(Recommender r, Dataset d, CSVPrinter csv, ProgressBar bar) throws IOException {
+        for (int from = 0; from < d.numUsers(); from += batch) {
+            int to = Math.min(d.numUsers(), from + batch);
+            List<Recommender.Query> queries = new ArrayList<>(to - from);
+            for (int u = from; u < to; u++) {
+                int[] seq = d.sequence(u);
+                List<String> history = new ArrayList<>(seq.length);
+                for (int item : seq) {
+                    history.add(d.itemMap().original(item));
+                }
+                queries.add(new Recommender.Query(history, k, !includeSeen));
+            }
+            List<Recommender.Result> results = r.recommendAll(queries);
+            for (int u = from; u < to; u++) {
+                List<Recommender.Item> items = results.get(u - from).items();
+                for (int i = 0; i < items.size(); i++) {
+                    csv.printRecord(d.originalUserId(u), i + 1, items.get(i).id(), items.get(i).score());
+                }
+            }
+            bar.stepTo(to);
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         if (batch < 1) {
@@ -52,30 +73,18 @@ final class ScoreCommand implements Callable<Integer> {
         EvalOptions.applyThreads(threads);
         Dataset d = data.source().load();
         long t0 = System.nanoTime();
-        try (Recommender r = Recommender.load(run);
-                BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
-                CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader("user", "rank", "item", "score").build());
-                ProgressBar bar = Progress.bar("score", d.numUsers(), "users")) {
-            for (int from = 0; from < d.numUsers(); from += batch) {
-                int to = Math.min(d.numUsers(), from + batch);
-                List<Recommender.Query> queries = new ArrayList<>(to - from);
-                for (int u = from; u < to; u++) {
-                    int[] seq = d.sequence(u);
-                    List<String> history = new ArrayList<>(seq.length);
-                    for (int item : seq) {
-                        history.add(d.itemMap().original(item));
-                    }
-                    queries.add(new Recommender.Query(history, k, !includeSeen));
-                }
-                List<Recommender.Result> results = r.recommendAll(queries);
-                for (int u = from; u < to; u++) {
-                    List<Recommender.Item> items = results.get(u - from).items();
-                    for (int i = 0; i < items.size(); i++) {
-                        csv.printRecord(d.originalUserId(u), i + 1, items.get(i).id(), items.get(i).score());
-                    }
-                }
-                bar.stepTo(to);
+        try (Recommender r = Recommender.load(run)) {
+            if (k < 1 || k > r.numItems()) {
+                throw new SeqrecException("--k must be in 1.." + r.numItems() + " (the number of items), got " + k);
             }
+            // the CSV appears whole under its name or not at all: a failed or killed run leaves any earlier file as it was
+            AtomicFiles.writeText(out, w -> {
+                CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader("user", "rank", "item", "score").build());
+                try (ProgressBar bar = Progress.bar("score", d.numUsers(), "users")) {
+                    write(r, d, csv, bar);
+                }
+                csv.flush(); // not closed here: AtomicFiles flushes and closes the stream, then renames
+            });
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("scored %d users in %.1f s (%.0f users/s) -> %s%n", d.numUsers(), seconds, d.numUsers() / seconds, out);

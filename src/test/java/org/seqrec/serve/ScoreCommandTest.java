@@ -40,6 +40,19 @@ class ScoreCommandTest {
             String[] f = line.split(",");
             byUser.computeIfAbsent(f[0], u -> new HashSet<>()).add(f[2]);
         }
+        // issue 16: a failing rerun (k over the catalogue, a run that cannot load) leaves the previous output whole
+        byte[] before = Files.readAllBytes(out);
+        Fixtures.CliResult tooMany = Fixtures.cli("score", "--run", run.toString(), "--data", data.toString(), "--k", "26", "--out",
+                out.toString());
+        assertThat(tooMany.exitCode()).isEqualTo(2);
+        assertThat(tooMany.err()).contains("seqrec: error:").contains("--k must be in 1..25");
+        Fixtures.CliResult noRun = Fixtures.cli("score", "--run", dir.resolve("nope").toString(), "--data", data.toString(), "--out",
+                out.toString());
+        assertThat(noRun.exitCode()).isEqualTo(2);
+        assertThat(Files.readAllBytes(out)).isEqualTo(before);
+        try (var list = Files.list(dir)) {
+            assertThat(list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList()).isEmpty();
+        }
         try (Recommender r = Recommender.load(run)) {
             for (int u = 0; u < d.numUsers(); u++) {
                 List<String> history = java.util.Arrays.stream(d.sequence(u)).mapToObj(i -> d.itemMap().original(i)).toList();
