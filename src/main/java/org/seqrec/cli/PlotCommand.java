@@ -39,11 +39,21 @@ final class PlotCommand implements Callable<Integer> {
             List<Integer> epochs = new ArrayList<>();
             List<Double> l = new ArrayList<>();
             List<Double> v = new ArrayList<>();
+            int no = 0;
             for (String line : Files.readAllLines(history)) {
+                no++;
                 if (line.isBlank()) {
                     continue;
                 }
-                JsonNode h = Json.MAPPER.readTree(line);
+                JsonNode h;
+                try {
+                    h = Json.MAPPER.readTree(line);
+                } catch (IOException e) {
+                    h = null;
+                }
+                if (h == null || !h.isObject() || !h.path("epoch").canConvertToInt() || !h.path("loss").isNumber()) {
+                    throw SeqrecException.atLine(history, no, "not a training history line (a JSON object with epoch and loss)");
+                }
                 epochs.add(h.path("epoch").asInt());
                 l.add(h.path("loss").asDouble());
                 if (!h.path("valid").has(metric)) {

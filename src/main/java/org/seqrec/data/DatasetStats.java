@@ -6,7 +6,9 @@ import java.util.Arrays;
 /**
  * The ConvFormer paper's Table 2 columns (#sequences, #items, #actions, sparsity) plus sequence
  * length statistics. {@code items} counts distinct items that occur; sparsity is
- * {@code 1 - actions / (sequences * items)}.
+ * {@code 1 - pairs / (sequences * items)}, where {@code pairs} counts distinct (sequence, item) pairs:
+ * the paper's {@code 1 - actions / (sequences * items)} on data without repeated items (as its four
+ * datasets), and never negative on data where a user meets an item twice.
  */
 public record DatasetStats(
         @JsonProperty("name") String name,
@@ -28,8 +30,10 @@ public record DatasetStats(
         int items = 0;
         int maxId = 0;
         int below3 = 0;
+        long pairs = 0;
         for (int u = 0; u < d.numUsers(); u++) {
             int[] s = d.sequence(u);
+            pairs += Arrays.stream(s).distinct().count();
             lengths[u] = s.length;
             if (s.length < LeaveOneOut.MIN_LENGTH) {
                 below3++;
@@ -46,7 +50,7 @@ public record DatasetStats(
         long actions = d.numInteractions();
         int n = lengths.length;
         double median = n % 2 == 1 ? lengths[n / 2] : (lengths[n / 2 - 1] + lengths[n / 2]) / 2.0;
-        double sparsity = items == 0 ? 1.0 : 1.0 - (double) actions / ((double) n * items);
+        double sparsity = items == 0 ? 1.0 : 1.0 - (double) pairs / ((double) n * items);
         return new DatasetStats(d.name(), n, items, maxId, actions, sparsity, (double) actions / n, median, lengths[0],
                 lengths[n - 1], below3, d.fingerprint());
     }

@@ -21,9 +21,7 @@ public final class FmlpReader {
     private FmlpReader() {}
 
     public static Dataset read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw SeqrecException.missingFile(file, "dataset file");
-        }
+        SeqrecException.requireReadable(file, "dataset file");
         List<String> users = new ArrayList<>();
         List<int[]> sequences = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -79,6 +77,10 @@ public final class FmlpReader {
         try {
             item = Integer.parseInt(token);
         } catch (NumberFormatException e) {
+            if (token.matches("[+-]?\\d+")) {
+                throw SeqrecException.atLine(file, line, "item id " + token + " is out of range: FMLP files hold dense ids"
+                        + " 1.." + Integer.MAX_VALUE + " (for other ids read the interaction log with --format csv)");
+            }
             throw SeqrecException.atLine(file, line, "item id '" + token + "' is not an integer");
         }
         if (item < 1) {

@@ -70,9 +70,7 @@ public final class IdMap {
     }
 
     public static IdMap read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw SeqrecException.missingFile(file, "id map");
-        }
+        SeqrecException.requireReadable(file, "id map");
         List<String> ids = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;

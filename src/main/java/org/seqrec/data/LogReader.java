@@ -22,6 +22,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.seqrec.util.Progress;
+import org.seqrec.util.Json;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -33,9 +34,7 @@ public final class LogReader {
     private LogReader() {}
 
     public static InteractionLog read(Path file, LogFormat format) {
-        if (!Files.isRegularFile(file)) {
-            throw SeqrecException.missingFile(file, "interaction log");
-        }
+        SeqrecException.requireReadable(file, "interaction log");
         InteractionLog log = new InteractionLog();
         long bytes;
         try {
@@ -46,12 +45,14 @@ public final class LogReader {
         try (ProgressBar bar = Progress.bar("read " + file.getFileName(), bytes, "B");
                 InputStream raw = new CountingStream(Files.newInputStream(file), bar);
                 InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-                Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+                Reader reader = withoutBom(new InputStreamReader(in, StandardCharsets.UTF_8));
                 CSVParser parser = csvFormat(format).parse(reader)) {
             Columns cols = null;
             boolean first = true;
+            long previousEnd = 0;
             for (CSVRecord rec : parser) {
-                long line = parser.getCurrentLineNumber();
+                long line = previousEnd + 1; // where the record starts (a quoted field may span lines)
+                previousEnd = parser.getCurrentLineNumber();
                 if (first && format.header) {
                     cols = Columns.fromHeader(file, format, rec);
                     first = false;
@@ -79,6 +80,8 @@ public final class LogReader {
                 if (u.isEmpty() || i.isEmpty()) {
                     throw SeqrecException.atLine(file, line, "empty user or item id");
                 }
+                checkPrintable(file, line, u, "user");
+                checkPrintable(file, line, i, "item");
                 log.add(u, i, t, r);
             }
         } catch (IOException | UncheckedIOException e) {
@@ -88,6 +91,31 @@ public final class LogReader {
             throw new SeqrecException(file + ": empty dataset (no interactions)");
         }
         return log;
+    }
+
+    /**
+     * Refuses an id with a control character (a newline or tab inside a quoted CSV field, a NUL): the
+     * id maps ({@code item_map.tsv}) are one tab-separated line per id, so such an id would train but
+     * break every later command that reads the map.
+     */
+    static void checkPrintable(Path file, long line, String id, String what) {
+        for (int k = 0; k < id.length(); k++) {
+            char c = id.charAt(k);
+            if (Character.isISOControl(c)) {
+                throw SeqrecException.atLine(file, line, what + " id " + Json.MAPPER.valueToTree(id) + " contains a control character"
+                        + String.format(" (U+%04X)", (int) c) + ": ids must be printable text");
+            }
+        }
+    }
+
+    /** Skips a UTF-8 byte-order mark at the start (Excel writes one), which would otherwise become part of the first column's name. */
+    static Reader withoutBom(Reader in) throws IOException {
+        java.io.PushbackReader r = new java.io.PushbackReader(in, 1);
+        int c = r.read();
+        if (c != -1 && c != '\uFEFF') {
+            r.unread(c);
+        }
+        return r;
     }
 
     private static CSVFormat csvFormat(LogFormat format) {

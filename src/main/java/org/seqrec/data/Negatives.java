@@ -105,9 +105,7 @@ public final class Negatives {
      */
     public static Negatives read(Path file, LeaveOneOut split, int expectedCount) {
         Dataset data = split.data();
-        if (!Files.isRegularFile(file)) {
-            throw SeqrecException.missingFile(file, "negatives file");
-        }
+        SeqrecException.requireReadable(file, "negatives file");
         Map<String, Integer> userIndex = new HashMap<>(data.numUsers() * 2);
         for (int u = 0; u < data.numUsers(); u++) {
             userIndex.put(data.userId(u), u);

@@ -31,7 +31,24 @@ public class SeqrecException extends RuntimeException {
         return new SeqrecException(file + ":" + line + ": " + message);
     }
 
+    /** The error for a {@code file} that is not a readable regular file: missing, a directory, or not readable. */
     public static SeqrecException missingFile(Path file, String what) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            return new SeqrecException(what + " " + file + " is a directory, not a file");
+        }
+        if (java.nio.file.Files.exists(file) && !java.nio.file.Files.isRegularFile(file)) {
+            return new SeqrecException(what + " " + file + " is not a regular file");
+        }
+        if (java.nio.file.Files.isRegularFile(file)) {
+            return new SeqrecException(what + " " + file + " is not readable (permission denied)");
+        }
         return new SeqrecException(what + " not found: " + file);
+    }
+
+    /** Throws {@link #missingFile} unless {@code file} is a regular file this process can read. */
+    public static void requireReadable(Path file, String what) {
+        if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+            throw missingFile(file, what);
+        }
     }
 }

@@ -92,4 +92,49 @@ class LogReaderTest {
         Path r = Fixtures.write(dir, "rate.csv", "user_id,item_id,timestamp,rating\nu,a,1,good\n");
         assertThatThrownBy(() -> source(r, "csv").load()).hasMessageContaining(r + ":2:").hasMessageContaining("'good'");
     }
+
+    /** Issue 16: an id with a newline or tab (quoted CSV) would train but break item_map.tsv for every later command. */
+    @Test
+    void idsWithControlCharactersAreRefusedWithFileAndLine() {
+        Path nl = Fixtures.write(dir, "nl.csv", "user_id,item_id,timestamp\nu1,a,1\nu1,\"b\nc\",2\n");
+        assertThatThrownBy(() -> LogReader.read(nl, source(nl, "csv").logFormat())).isInstanceOf(SeqrecException.class)
+                .hasMessageStartingWith(nl + ":3:").hasMessageContaining("item id").hasMessageContaining("U+000A");
+        Path tab = Fixtures.write(dir, "tab.csv", "user_id,item_id,timestamp\nu1,a,1\n\"u\t2\",b,2\n");
+        assertThatThrownBy(() -> LogReader.read(tab, source(tab, "csv").logFormat())).hasMessageStartingWith(tab + ":3:")
+                .hasMessageContaining("user id").hasMessageContaining("U+0009");
+    }
+
+    /** A UTF-8 byte-order mark (Excel) is not part of the first column's name. */
+    @Test
+    void aByteOrderMarkBeforeTheHeaderIsSkipped() {
+        Path f = Fixtures.write(dir, "bom.csv", "\uFEFFuser_id,item_id,timestamp\nu1,a,2\nu1,b,1\n");
+        InteractionLog log = LogReader.read(f, source(f, "csv").logFormat());
+        assertThat(log.size()).isEqualTo(2);
+        assertThat(log.userName(0)).isEqualTo("u1");
+        Path headerless = Fixtures.write(dir, "bom.txt", "\uFEFFu1;a;2\n");
+        LogFormat lf = LogFormat.preset("csv").withDelimiter(";").withHeader(false).withColumns("0", "1", "2", null);
+        assertThat(LogReader.read(headerless, lf).userName(0)).isEqualTo("u1");
+    }
+
+    @Test
+    void errorsSayWhatIsWrongWithTheFile() throws Exception {
+        Path d = java.nio.file.Files.createDirectories(dir.resolve("adir.csv"));
+        assertThatThrownBy(() -> LogReader.read(d, source(d, "csv").logFormat())).hasMessageContaining("is a directory");
+        assertThatThrownBy(() -> FmlpReader.read(d)).hasMessageContaining("is a directory");
+        Path big = Fixtures.write(dir, "big.txt", "u1 1 2 3000000000\n");
+        assertThatThrownBy(() -> FmlpReader.read(big)).hasMessageStartingWith(big + ":1:").hasMessageContaining("out of range");
+    }
+
+    /** Sparsity counts distinct (user, item) pairs: never negative when users repeat items. */
+    @Test
+    void sparsityIsNeverNegativeWithRepeatedItems() {
+        Dataset d = new Dataset("rep", java.util.List.of("u1", "u2"), java.util.List.of(new int[] {1, 1, 1, 1, 2}, new int[] {1, 2, 2, 2}),
+                2, null, null);
+        DatasetStats s = DatasetStats.of(d);
+        assertThat(s.actions()).isEqualTo(9);
+        assertThat(s.sparsity()).isEqualTo(0.0); // every user met both items: 4 pairs of 2 x 2
+        Dataset half = new Dataset("half", java.util.List.of("u1", "u2"), java.util.List.of(new int[] {1, 1, 1}, new int[] {2, 2}),
+                2, null, null);
+        assertThat(DatasetStats.of(half).sparsity()).isEqualTo(0.5);
+    }
 }

@@ -211,6 +211,13 @@ class RunIntegrityTest {
     }
 
     @Test
+    void plotRefusesAGarbageHistoryLineWithItsNumber() throws Exception {
+        Path run = copy("plot-garbage");
+        Files.writeString(run.resolve("history.jsonl"), "garbage\n", java.nio.file.StandardOpenOption.APPEND);
+        assertRefused(Fixtures.cli("plot", "--runs", run.toString(), "--out", dir.resolve("curves").toString()), "history.jsonl:3:");
+    }
+
+    @Test
     void resumeRemovesTemporariesLeftByAKill() throws Exception {
         Path run = copy("stale");
         Path t1 = Files.writeString(run.resolve("checkpoint/.state.json.123.tmp"), "{");
