@@ -1,0 +1,140 @@
+package org.seqrec.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.SplitMix64;
+import org.seqrec.eval.Evaluator;
+import org.seqrec.eval.Protocol;
+import org.seqrec.model.ModelRegistry;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.layers.Params;
+import org.seqrec.testutil.Synthetic;
+import org.seqrec.util.Json;
+
+/**
+ * README: "killed? the same command with --resume continues from the last completed epoch, with the
+ * same end result", for every training regime (the prefix regime has its own test in
+ * ConvFormerTrainingTest): all-positions (SASRec), Cloze (BERT4Rec, random masks), prefix-CE
+ * (ConvFormer under softmax cross-entropy). A run killed in the middle of epoch 3 and resumed ends with
+ * bit-identical weights and the same history as an uninterrupted run.
+ */
+class ResumeAcrossRegimesTest {
+    @TempDir Path dir;
+
+    /** What a killed process leaves: an exception in the middle of an epoch. */
+    private static final class Killed extends RuntimeException {}
+
+    private static Regime killingAt(Regime inner, int killEpoch) {
+        int[] epoch = {0};
+        return new Regime() {
+            @Override
+            public String name() {
+                return inner.name();
+            }
+
+            @Override
+            public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+                Regime.Epoch e = inner.epoch(split, maxLen, rng);
+                epoch[0]++;
+                return new Regime.Epoch() {
+                    int batches;
+
+                    @Override
+                    public int size() {
+                        return e.size();
+                    }
+
+                    @Override
+                    public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
+                        if (epoch[0] == killEpoch && ++batches == 2) {
+                            throw new Killed();
+                        }
+                        return e.loss(model, p, from, to, m);
+                    }
+                };
+            }
+        };
+    }
+
+    private static Map<String, Object> settings(String regime) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("hidden", 16);
+        p.put("max_len", 10);
+        p.put("layers", 1);
+        p.put("lr", 5e-3);
+        p.put("batch", 32);
+        p.put("epochs", 4);
+        p.put("patience", 10);
+        if (!regime.isEmpty()) {
+            p.put("regime", regime);
+        }
+        return p;
+    }
+
+    private float[] fit(String model, String regimeName, Path run, boolean kill, boolean resume, LeaveOneOut split,
+            List<JsonNode> history) throws Exception {
+        Files.createDirectories(run.resolve("model"));
+        Map<String, Object> params = new LinkedHashMap<>(ModelRegistry.get(model).defaults());
+        params.putAll(settings(regimeName));
+        if (model.equals("convformer")) {
+            params.put("kernel", 3);
+        }
+        NeuralSpec spec = (NeuralSpec) ModelRegistry.get(model);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(11);
+            NeuralSeqModel net = spec.build(m, split.data().numItems(), params);
+            Regime regime = spec.trainingRegime(params);
+            assertThat(regime.name()).isEqualTo(regimeName.isEmpty() ? regime.name() : regimeName);
+            Evaluator validation = new Evaluator(split, Protocol.FULL, null, 64);
+            TrainContext ctx = new TrainContext(split, params, 5, m, run, validation, resume);
+            new Trainer(ctx).onEpoch(history::add).fit(net, kill ? killingAt(regime, 3) : regime);
+            List<Float> all = new ArrayList<>();
+            for (NDArray w : net.params().all().values()) {
+                for (float v : w.toFloatArray()) {
+                    all.add(v);
+                }
+            }
+            float[] out = new float[all.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = all.get(i);
+            }
+            return out;
+        }
+    }
+
+    @ParameterizedTest(name = "{0} ({1})")
+    @CsvSource({"sasrec, all-positions, ''", "bert4rec, cloze, ''", "convformer, prefix-CE, prefix-CE"})
+    void aKilledRunResumesToTheSameWeightsAndHistory(String model, String expectedRegime, String regimeParam) throws Exception {
+        LeaveOneOut split = new LeaveOneOut(Synthetic.repeatedCycles(80, 30, 4, 6, 12, 7));
+        List<JsonNode> straightHistory = new ArrayList<>();
+        float[] straight = fit(model, regimeParam, dir.resolve("a"), false, false, split, straightHistory);
+        assertThat(straightHistory.get(0).path("regime").asText()).isEqualTo(expectedRegime);
+        assertThatThrownBy(() -> fit(model, regimeParam, dir.resolve("b"), true, false, split, new ArrayList<>()))
+                .isInstanceOf(Killed.class);
+        assertThat(Json.read(dir.resolve("b/checkpoint/state.json")).path("epoch").asInt()).isEqualTo(2);
+        List<JsonNode> resumedHistory = new ArrayList<>();
+        float[] resumed = fit(model, regimeParam, dir.resolve("b"), false, true, split, resumedHistory);
+        assertThat(resumedHistory).hasSize(2); // epochs 3 and 4 only
+        assertThat(resumed).containsExactly(straight);
+        for (int i = 0; i < 2; i++) {
+            assertThat(resumedHistory.get(i).path("loss").asDouble()).isEqualTo(straightHistory.get(i + 2).path("loss").asDouble());
+            assertThat(resumedHistory.get(i).path("valid")).isEqualTo(straightHistory.get(i + 2).path("valid"));
+        }
+    }
+}
