@@ -114,30 +114,30 @@ class CliEndToEndTest {
     }
 
     @Test
-    void errorsAreClearAndNonZero() {
+    void errorsAreClearAndExitWithCode2() {
         Path bad = Fixtures.write(dir, "bad.txt", "1 1 2 3\n2 4 x 5\n");
         CliResult r = Fixtures.cli("data", "stats", "--data", bad.toString());
-        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.exitCode()).isEqualTo(2); // README: user errors exit 2
         assertThat(r.err()).contains("seqrec: error:").contains(bad + ":2:");
 
         CliResult missing = Fixtures.cli("train", "--model", "pop", "--data", dir.resolve("none.txt").toString(), "--out",
                 dir.resolve("runs/x").toString());
-        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.exitCode()).isEqualTo(2); // README: user errors exit 2
         assertThat(missing.err()).contains("not found").contains("none.txt");
 
         CliResult model = Fixtures.cli("train", "--model", "nosuch", "--data", bad.toString(), "--out", dir.resolve("r").toString());
-        assertThat(model.exitCode()).isNotZero();
+        assertThat(model.exitCode()).isEqualTo(2); // README: user errors exit 2
         assertThat(model.err()).contains("unknown model 'nosuch'").contains("pop");
 
         Path data = tinyDataset();
         Path wrongNegs = Fixtures.write(dir, "wrong.txt", "1 2 3\n");
         CliResult neg = Fixtures.cli("train", "--model", "pop", "--data", data.toString(), "--out", dir.resolve("runs/n").toString(),
                 "--negatives", wrongNegs.toString());
-        assertThat(neg.exitCode()).isNotZero();
+        assertThat(neg.exitCode()).isEqualTo(2); // README: user errors exit 2
         assertThat(neg.err()).contains(wrongNegs + ":1:").contains("expected 99");
 
         CliResult noRun = Fixtures.cli("evaluate", "--run", dir.toString());
-        assertThat(noRun.exitCode()).isNotZero();
+        assertThat(noRun.exitCode()).isEqualTo(2); // README: user errors exit 2
         assertThat(noRun.err()).contains("not a seqrec run directory");
     }
 

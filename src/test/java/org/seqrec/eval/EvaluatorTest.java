@@ -95,7 +95,7 @@ class EvaluatorTest {
                 for (int j = 0; j < 99; j++) {
                     cand[j + 1] = row[negs.of(u)[j]];
                 }
-                assertThat(sampled.ranks()[i]).isEqualTo(RankMetrics.rank(cand, 0));
+                assertThat(sampled.ranks()[i]).isEqualTo(bruteRank(cand));
                 // full: every item except padding and the input's items, the target always in
                 Set<Integer> history = new HashSet<>();
                 for (int item : split.input(u, part)) {
@@ -112,10 +112,48 @@ class EvaluatorTest {
                 for (int j = 0; j < fc.length; j++) {
                     fc[j] = fullCand.get(j);
                 }
-                assertThat(full.ranks()[i]).as("user %d", u).isEqualTo(RankMetrics.rank(fc, 0));
+                assertThat(full.ranks()[i]).as("user %d", u).isEqualTo(bruteRank(fc));
             }
-            assertThat(full.metrics()).isEqualTo(RankMetrics.compute(full.ranks()));
+            // the metrics from the ranks by their textbook definitions (protocols.md section 4), written out here
+            int[] ranks = full.ranks();
+            for (int k : new int[] {1, 5, 10, 20}) {
+                double hr = 0;
+                double ndcg = 0;
+                double mrrK = 0;
+                for (int r : ranks) {
+                    if (r + 1 <= k) { // 1-based position within the top k
+                        hr += 1;
+                        ndcg += 1 / (Math.log(r + 2) / Math.log(2));
+                        mrrK += 1.0 / (r + 1);
+                    }
+                }
+                assertThat(full.metric("HR@" + k)).isCloseTo(hr / ranks.length, within(1e-12));
+                assertThat(full.metric("NDCG@" + k)).isCloseTo(ndcg / ranks.length, within(1e-12));
+                assertThat(full.metric("MRR@" + k)).isCloseTo(mrrK / ranks.length, within(1e-12));
+            }
+            double mrr = 0;
+            for (int r : ranks) {
+                mrr += 1.0 / (r + 1);
+            }
+            assertThat(full.metric("MRR")).isCloseTo(mrr / ranks.length, within(1e-12));
         }
+    }
+
+    /** The target (index 0)'s 0-based rank by sorting: its position among the scores sorted high to low, ties placed before it. */
+    private static int bruteRank(float[] scores) {
+        Integer[] order = new Integer[scores.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        // descending score; among equal scores the target last (ties count against it)
+        java.util.Arrays.sort(order, (a, b) -> scores[a] != scores[b] ? Float.compare(scores[b], scores[a])
+                : Boolean.compare(a == 0, b == 0));
+        for (int i = 0; i < order.length; i++) {
+            if (order[i] == 0) {
+                return i;
+            }
+        }
+        throw new IllegalStateException();
     }
 
     @Test

@@ -79,11 +79,14 @@ class AdaMctTest {
             AdaMct model = build(m, params("se_local", "softmax", "se_global", "softmax"));
             AdaMct.Trace trace = new AdaMct.Trace();
             model.encode(model.params().bind(m), twoUsers(m), false, trace);
+            int checked = 0;
             for (NDArray s : concat(trace)) {
                 for (float sum : s.sum(new int[] {1}).toFloatArray()) {
                     assertThat(sum).isCloseTo(1f, offset(1e-5f));
+                    checked++;
                 }
             }
+            assertThat(checked).as("the trace recorded the squeeze-excitation weights of every layer and user").isGreaterThanOrEqualTo(2);
         }
     }
 

@@ -90,6 +90,7 @@ class ModelContractTest {
             NDArray all = model.scoreAll(batch, m);
             assertThat(all.getShape().getShape()).containsExactly(12, 31);
             assertThat(all.isNaN().any().getBoolean()).isFalse();
+            assertThat(all.isInfinite().any().getBoolean()).as("no infinite score").isFalse();
             NDArray cand = m.arange(1, 6).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(1, 5).repeat(0, 12);
             NDArray some = model.scoreCandidates(batch, cand, m);
             assertThat(some.getShape().getShape()).containsExactly(12, 5);
