@@ -2,6 +2,8 @@ package org.seqrec.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 import java.util.Locale;
@@ -198,6 +200,31 @@ public final class ConvFormer {
     /**
      * ConvFormer-F: {@code irfft(rfft(R) ⊙ rfft(C padded to L))}, a circular convolution equal to
      * the circular DWC with the kernel reversed in time. Kernel {@code C [K, D]} and bias N(0, 0.02).
+     *
+     * <p>Padding. The model zeroes the padded embeddings, so in the first block every position
+     * {@code t} of a row whose circular window {@code t-K+1 .. t} holds only padding (for a row with
+     * {@code n} items, {@code K-1 <= t < L-n}; every position of an empty history) reads only exact
+     * zeros. The direct DWC ({@link DepthwiseConv}) then gives exactly the bias there, but the FFT
+     * gives the bias plus rounding noise of about 1e-8..1e-7 from the row's real items. The block's
+     * LayerNorm (eps 1e-12) divides by the spread of that row across channels: with a small or
+     * channel-constant bias (the authors' FFT layer has none; imported, it is 0) the noise comes
+     * out as O(0.05..1) values, and the next block's circular window reads them at real positions.
+     * On the first 512 Beauty users (L 50, K 45, 77% of the positions padding) with bias 0 that
+     * moved the user representations by up to 0.05 and 162 of the 512 test-target ranks between
+     * this path and the direct one ({@code ConvFormerFftPaddingTest}).
+     *
+     * <p>The authors' code ({@code FConvLayer}, no bias, {@code zero_pad=1}) does nothing about it:
+     * its padded positions carry the FFT library's rounding through the LayerNorm. seqrec instead
+     * sets the convolution to exactly 0, before the bias, wherever the circular window reads only
+     * rows that are exactly zero in every channel, which is what the direct DWC computes there (a
+     * sum of products with zeros), so both paths feed the LayerNorm the same exact values. Nothing
+     * else changes: real positions, and padded positions whose window wraps around to the row's
+     * items, keep the FFT's value; from the second block on no row is zero in practice and
+     * nothing is set.
+     * The rows are found from the values ({@code x != 0}), not from the mask, so the rule is right
+     * in every block. Gradients are those of the plain FFT (the correction is taken out of the
+     * graph), i.e. the direct path's; the cost is a few element-wise passes and a running count
+     * over {@code [B, L]} (integers, exact in float), flat in K like the FFT.
      */
     public static final class FftConv implements TokenMixer {
         final String c;
@@ -218,7 +245,30 @@ public final class ConvFormer {
             }
             NDArray fx = x.rfft(len, 1); // [B, L/2+1, D] complex
             NDArray fc = p.get(c).rfft(len, 0); // [L/2+1, D], zero-padded to L
-            return fx.mul(fc).irfft(len, 1).add(p.get(b));
+            NDArray y = fx.mul(fc).irfft(len, 1);
+            // exactly 0 where the window reads only zero rows (the direct convolution's value); the
+            // correction is out of the graph, so gradients stay those of the FFT
+            y = y.sub(y.stopGradient().mul(zeroWindows(x, k)));
+            return y.add(p.get(b));
+        }
+
+        /**
+         * {@code [B, L, 1]} float: 1 at the positions whose circular window {@code t-K+1 .. t} holds
+         * only rows of {@code x [B, L, D]} that are exactly zero in every channel, else 0.
+         */
+        static NDArray zeroWindows(NDArray x, int k) {
+            long rows = x.getShape().get(0);
+            long len = x.getShape().get(1);
+            NDArray nonZero = x.neq(0f).toType(DataType.FLOAT32, false).max(new int[] {2}); // [B, L] 0/1
+            // the row with its last K-1 steps in front (the circular window) and a 0 before: a running
+            // count of non-zero rows, whose differences K apart are the windows' counts (exact in float)
+            NDArray ext = nonZero;
+            if (k > 1) {
+                ext = nonZero.get(new NDIndex(":, " + (len - (k - 1)) + ":")).concat(nonZero, 1);
+            }
+            NDArray run = x.getManager().zeros(new Shape(rows, 1)).concat(ext, 1).cumSum(1); // [B, L + K]
+            NDArray reads = run.get(new NDIndex(":, " + k + ":")).sub(run.get(new NDIndex(":, :" + len))); // [B, L]
+            return reads.eq(0f).toType(DataType.FLOAT32, false).expandDims(2);
         }
     }
 

@@ -143,6 +143,74 @@ class ConvFormerMixerTest {
     }
 
     /**
+     * Left-padded rows (exact zeros, as the model's embedding gives them): where the circular window
+     * reads only zero rows the FFT path gives exactly the bias, as the direct convolution does (the
+     * FFT alone leaves rounding noise there); elsewhere the two agree to float precision, and so do
+     * the gradients, those of the padded rows included.
+     */
+    @ParameterizedTest
+    @CsvSource({"9, 0", "9, 3", "16, 0", "1, 2"})
+    void fftPathIsExactWhereTheWindowReadsOnlyPadding(int k, float biasScale) {
+        int len = 16;
+        int d = 6;
+        int[] items = {0, 3, 7, 16}; // real items per row, at the end
+        try (NDManager m = manager.newSubManager()) {
+            Params params = new Params(m);
+            ConvFormer.DepthwiseConv direct = new ConvFormer.DepthwiseConv(params, "a", d, k, Padding.CIRCULAR, len, ConvImpl.TOEPLITZ);
+            ConvFormer.FftConv fft = new ConvFormer.FftConv(params, "f", d, k);
+            float[] w = params.get("a.weight").toFloatArray();
+            float[] c = new float[k * d];
+            for (int ch = 0; ch < d; ch++) {
+                for (int j = 0; j < k; j++) {
+                    c[(k - 1 - j) * d + ch] = w[ch * k + j];
+                }
+            }
+            params.get("f.kernel").set(c);
+            params.get("a.bias").set(params.get("a.bias").mul(biasScale).toFloatArray()); // 0: the worst case
+            params.get("f.bias").set(params.get("a.bias").toFloatArray());
+            float[] mask = new float[items.length * len];
+            for (int r = 0; r < items.length; r++) {
+                for (int t = len - items[r]; t < len; t++) {
+                    mask[r * len + t] = 1;
+                }
+            }
+            NDArray x = m.randomNormal(new Shape(items.length, len, d)).mul(m.create(mask, new Shape(items.length, len, 1)));
+            NDArray upstream = m.randomNormal(new Shape(items.length, len, d)); // a gradient at every position
+            NDArray[] outs = new NDArray[2];
+            NDArray[] grads = new NDArray[2];
+            for (int i = 0; i < 2; i++) {
+                NDArray xi = x.duplicate();
+                xi.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = (i == 0 ? direct : fft).mix(params.bind(m), xi, null, true);
+                    outs[i] = y.duplicate();
+                    gc.backward(y.mul(upstream).sum());
+                }
+                grads[i] = xi.getGradient().duplicate();
+            }
+            assertClose(outs[1], outs[0], 1e-5f);
+            assertClose(grads[1], grads[0], 1e-4f);
+            float[] yd = outs[0].toFloatArray();
+            float[] yf = outs[1].toFloatArray();
+            float[] bias = params.get("a.bias").toFloatArray();
+            int exact = 0;
+            for (int r = 0; r < items.length; r++) {
+                for (int t = 0; t < len; t++) {
+                    // window t-K+1 .. t (circular) reads only padding
+                    boolean zeroWindow = items[r] == 0 || (t >= k - 1 && t < len - items[r]);
+                    for (int ch = 0; ch < d && zeroWindow; ch++) {
+                        int at = (r * len + t) * d + ch;
+                        assertThat(yd[at]).as("direct, row %d step %d", r, t).isEqualTo(bias[ch]);
+                        assertThat(yf[at]).as("fft, row %d step %d", r, t).isEqualTo(bias[ch]);
+                        exact++;
+                    }
+                }
+            }
+            assertThat(exact).isPositive();
+        }
+    }
+
+    /**
      * The convolution is causal and the model reads position L-1: with 2 blocks that position sees
      * L-2(K-1)..L-1, so the padding mode changes nothing while 2K-1 <= L and changes the output
      * beyond (why a kernel sweep's runs with K <= (L+1)/2 are identical across paddings).
