@@ -178,4 +178,18 @@ class LogReaderTest {
         assertThatThrownBy(() -> LogReader.read(f, new LogFormat("csv", ",", true, "who", "it", "when", null)))
                 .hasMessageContaining("no item column named 'it'").hasMessageNotContaining("'none'");
     }
+
+    @Test
+    void gzipCompressedLogReadsLikeThePlainOne() throws java.io.IOException {
+        String text = "user_id,item_id,timestamp\nu,a,2\nu,b,1\nv,a,3\n";
+        Path gz = dir.resolve("log.csv.gz");
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(gz))) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        InteractionLog log = LogReader.read(gz, LogFormat.preset("csv"));
+        assertThat(log.size()).isEqualTo(3);
+        assertThat(log.itemName(log.item(1))).isEqualTo("b");
+        assertThat(log.time(2)).isEqualTo(3.0);
+        assertThat(log.userName(log.user(2))).isEqualTo("v");
+    }
 }
