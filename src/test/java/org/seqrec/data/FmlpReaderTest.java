@@ -74,4 +74,12 @@ class FmlpReaderTest {
         assertThat(back.originalUserId(1)).isEqualTo("bob");
         assertThat(back.fingerprint()).isEqualTo(d.fingerprint());
     }
+
+    @Test
+    void datasetNameDropsOnlyARealExtension() {
+        assertThat(FmlpReader.datasetName(Path.of("a", "Beauty.txt"))).isEqualTo("Beauty");
+        assertThat(FmlpReader.datasetName(Path.of("a", "x.y.txt"))).isEqualTo("x.y");
+        assertThat(FmlpReader.datasetName(Path.of("a", "plain"))).isEqualTo("plain");
+        assertThat(FmlpReader.datasetName(Path.of("a", ".txt"))).isEqualTo(".txt"); // a hidden file, not an extension
+    }
 }

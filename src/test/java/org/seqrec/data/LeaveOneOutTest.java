@@ -32,4 +32,19 @@ class LeaveOneOutTest {
         assertThat(LeaveOneOut.leftPad(seq, 4, 6)).containsExactly(0, 0, 1, 2, 3, 4);
         assertThat(LeaveOneOut.leftPad(seq, 0, 2)).containsExactly(0, 0);
     }
+
+    @Test
+    void countsLengthsAndPartKeys() {
+        Dataset d = Dataset.of("c", List.of("1", "2", "3"),
+                List.of(new int[] {1, 2, 3, 4, 5}, new int[] {6, 7}, new int[] {8, 9, 1}));
+        LeaveOneOut s = new LeaveOneOut(d);
+        assertThat(s.numUsers()).isEqualTo(2);
+        assertThat(s.users()).containsExactly(0, 2);
+        assertThat(s.trainLength(0)).isEqualTo(3);
+        assertThat(s.trainLength(2)).isEqualTo(1);
+        assertThat(s.inputLength(0, Part.TEST)).isEqualTo(4);
+        assertThat(s.inputLength(0, Part.VALID)).isEqualTo(3);
+        assertThat(Part.TEST.key()).isEqualTo("test");
+        assertThat(Part.VALID.key()).isEqualTo("valid");
+    }
 }

@@ -137,4 +137,59 @@ class LogReaderTest {
                 2, null, null);
         assertThat(DatasetStats.of(half).sparsity()).isEqualTo(0.5);
     }
+
+    @Test
+    void isoTimestampsWithOffsetAndDateOnlyToEpochSeconds() {
+        // by hand: 2020-01-01T00:00Z is 1577836800; +01:00 is an hour earlier; 2020-01-02 is a day later
+        assertThat(LogReader.parseTime(dir, 1, "2020-01-01T00:00:00+01:00")).isEqualTo(1577833200.0);
+        assertThat(LogReader.parseTime(dir, 1, "2020-01-02")).isEqualTo(1577923200.0);
+        assertThat(LogReader.parseTime(dir, 1, "2020-01-01 00:00:10")).isEqualTo(1577836810.0);
+        assertThatThrownBy(() -> LogReader.parseTime(dir, 4, "yesterday")).hasMessageContaining(":4:")
+                .hasMessageContaining("'yesterday'");
+    }
+
+    @Test
+    void ratingInTheFirstColumnAndWhitespaceOnlyLines() {
+        Path f = Fixtures.write(dir, "r0.csv", "5,u,a,1\n   \n2.5,u,b,2\n");
+        InteractionLog log = LogReader.read(f, new LogFormat("csv", ",", false, "1", "2", "3", "0"));
+        assertThat(log.size()).isEqualTo(2);
+        assertThat(log.rating(0)).isEqualTo(5f);
+        assertThat(log.rating(1)).isEqualTo(2.5f);
+        assertThat(log.time(1)).isEqualTo(2.0);
+    }
+
+    @Test
+    void headerColumnsByIndexByNameWithColonsAndMissing() {
+        // a column given by index in a file with a header
+        Path f = Fixtures.write(dir, "h.csv", "who,what,when\nu,a,7\n");
+        InteractionLog log = LogReader.read(f, new LogFormat("csv", ",", true, "0", "what", "2", null));
+        assertThat(log.userName(log.user(0))).isEqualTo("u");
+        assertThat(log.time(0)).isEqualTo(7.0);
+        // a name that starts with ':' is not a RecBole 'name:type'
+        Path c = Fixtures.write(dir, "c.csv", "user_id,item_id,:ts\nu,a,9\n");
+        assertThat(LogReader.read(c, new LogFormat("csv", ",", true, "user_id", "item_id", ":ts", null)).time(0)).isEqualTo(9.0);
+        // with a '::' delimiter a ':' inside a header name is part of the name
+        Path m = Fixtures.write(dir, "m.dat", "u:id::item::t\nu1::a::3\n");
+        InteractionLog ml = LogReader.read(m, new LogFormat("movielens", "::", true, "u:id", "item", "t", null));
+        assertThat(ml.userName(ml.user(0))).isEqualTo("u1");
+        // a missing time column suggests 'none', a missing item column does not
+        assertThatThrownBy(() -> LogReader.read(f, new LogFormat("csv", ",", true, "who", "what", "ts", null)))
+                .hasMessageContaining("no time column named 'ts'").hasMessageContaining("or 'none'");
+        assertThatThrownBy(() -> LogReader.read(f, new LogFormat("csv", ",", true, "who", "it", "when", null)))
+                .hasMessageContaining("no item column named 'it'").hasMessageNotContaining("'none'");
+    }
+
+    @Test
+    void gzipCompressedLogReadsLikeThePlainOne() throws java.io.IOException {
+        String text = "user_id,item_id,timestamp\nu,a,2\nu,b,1\nv,a,3\n";
+        Path gz = dir.resolve("log.csv.gz");
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(gz))) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        InteractionLog log = LogReader.read(gz, LogFormat.preset("csv"));
+        assertThat(log.size()).isEqualTo(3);
+        assertThat(log.itemName(log.item(1))).isEqualTo("b");
+        assertThat(log.time(2)).isEqualTo(3.0);
+        assertThat(log.userName(log.user(2))).isEqualTo("v");
+    }
 }

@@ -88,4 +88,52 @@ class NegativesTest {
         Dataset d = Dataset.of("small", List.of("1"), List.of(new int[] {1, 2, 3}));
         assertThatThrownBy(() -> Negatives.sample(d, 99, 1)).hasMessageContaining("fewer than 99");
     }
+
+    @Test
+    void sampleNeedsExactlyCountUnseenItems() {
+        // 5 items, the user has seen 4 distinct ones (item 1 twice): one negative can be drawn (item 5), not two
+        Dataset d = new Dataset("few", List.of("1"), List.of(new int[] {1, 2, 1, 3, 4}), 5, null, null);
+        assertThat(Negatives.sample(d, 1, 7).of(0)).containsExactly(5);
+        assertThatThrownBy(() -> Negatives.sample(d, 2, 7)).isInstanceOf(SeqrecException.class)
+                .hasMessageContaining("interacted with 4 of 5 items");
+    }
+
+    @Test
+    void readSkipsBlankLinesAndAcceptsTheLargestItem() {
+        // three users; user index 1 (second line) has a negative no one has touched yet, and item 7 = numItems
+        Dataset d = new Dataset("r", List.of("1", "2", "3"),
+                List.of(new int[] {1, 2, 3}, new int[] {4, 5, 6}, new int[] {1, 2, 3}), 7, null, null);
+        LeaveOneOut split = new LeaveOneOut(d);
+        Path f = Fixtures.write(dir, "blank.txt", "1 4 5\n\n   \n2 7 1\n3 6 7\n");
+        Negatives n = Negatives.read(f, split, 2);
+        assertThat(n.count()).isEqualTo(2);
+        assertThat(n.of(0)).containsExactly(4, 5);
+        assertThat(n.of(1)).containsExactly(7, 1);
+        assertThat(n.of(2)).containsExactly(6, 7);
+        Path rep = Fixtures.write(dir, "repeat.txt", "1 4 4\n");
+        assertThatThrownBy(() -> Negatives.read(rep, split, 2)).hasMessageContaining("repeats");
+        Path big = Fixtures.write(dir, "big.txt", "1 4 8\n");
+        assertThatThrownBy(() -> Negatives.read(big, split, 2)).hasMessageContaining("negative 8 is not an item id in 1..7");
+        Path twice = Fixtures.write(dir, "twice.txt", "1 4 5\n1 4 5\n");
+        assertThatThrownBy(() -> Negatives.read(twice, split, 2)).hasMessageContaining(":2:").hasMessageContaining("twice");
+    }
+
+    @Test
+    void aWrongCountNamesTheCountFoundAndTheLikelyProtocol() {
+        Dataset d = new Dataset("c", List.of("1"), List.of(new int[] {1, 2, 3}), 200, null, null);
+        LeaveOneOut split = new LeaveOneOut(d);
+        StringBuilder hundred = new StringBuilder("1");
+        for (int i = 0; i < 100; i++) {
+            hundred.append(' ').append(10 + i);
+        }
+        Path f100 = Fixtures.write(dir, "u100.txt", hundred + "\n");
+        assertThatThrownBy(() -> Negatives.read(f100, split, 99))
+                .hasMessageContaining("found 100 (a uni100 file? use --protocol uni100)");
+        Path f99 = Fixtures.write(dir, "s99.txt", hundred.substring(0, hundred.lastIndexOf(" ")) + "\n");
+        assertThatThrownBy(() -> Negatives.read(f99, split, 100))
+                .hasMessageContaining("found 99 (a 1-vs-99 file? use --protocol sampled)");
+        Path f3 = Fixtures.write(dir, "three.txt", "1 10 11 12\n");
+        assertThatThrownBy(() -> Negatives.read(f3, split, 99)).hasMessageContaining("found 3")
+                .hasMessageNotContaining("protocol");
+    }
 }

@@ -111,4 +111,35 @@ class SequenceBuilderTest {
         assertThat(back.originalUserId(1)).isEqualTo("ann");
         assertThat(back.itemMap().original(back.sequence(1)[0])).isEqualTo("z");
     }
+
+    @Test
+    void reportCountsByHand() {
+        // bob's only row is below the rating threshold, so bob has no rows at all; cat's (c, 2) is a duplicate
+        InteractionLog log = new InteractionLog();
+        log.add("ann", "a", 1, 5f);
+        log.add("ann", "b", 2, 5f);
+        log.add("bob", "a", 1, 1f);
+        log.add("cat", "b", 1, 5f);
+        log.add("cat", "c", 2, 5f);
+        log.add("cat", "c", 2, 5f);
+        SequenceBuilder.Result r = SequenceBuilder.build("rep", log, 1, 3.0);
+        SequenceBuilder.Report rep = r.report();
+        assertThat(rep.rows()).isEqualTo(6);
+        assertThat(rep.belowMinRating()).isEqualTo(1);
+        assertThat(rep.duplicates()).isEqualTo(1);
+        assertThat(rep.usersBefore()).isEqualTo(2); // ann, cat: bob has nothing left
+        assertThat(rep.itemsBefore()).isEqualTo(3); // a, b, c
+        assertThat(rep.kcorePasses()).isZero(); // 1-core: nothing to filter
+        assertThat(rep.users()).isEqualTo(2);
+        assertThat(rep.items()).isEqualTo(3);
+        assertThat(rep.interactions()).isEqualTo(4);
+        assertThat(rep.toString()).contains("kept 2 users, 3 items, 4 interactions");
+        // the user without rows is not a user of the dataset, not even with 1-core
+        Dataset d = r.dataset();
+        assertThat(d.numUsers()).isEqualTo(2);
+        assertThat(d.originalUserId(0)).isEqualTo("ann");
+        assertThat(d.originalUserId(1)).isEqualTo("cat");
+        assertThat(d.sequence(1)).containsExactly(2, 3);
+        assertThat(d.numInteractions()).isEqualTo(4);
+    }
 }

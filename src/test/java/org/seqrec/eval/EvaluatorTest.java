@@ -1,6 +1,7 @@
 package org.seqrec.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
@@ -20,6 +21,7 @@ import org.seqrec.data.Negatives;
 import org.seqrec.data.SplitMix64;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Progress;
+import org.seqrec.util.SeqrecException;
 
 class EvaluatorTest {
     static NDManager manager;
@@ -187,5 +189,124 @@ class EvaluatorTest {
             new Evaluator(split, Protocol.FULL, null, 8).evaluate(new TableScorer(table), Part.TEST, m);
             assertThat(m.getManagedArrays()).isEmpty();
         }
+    }
+
+    /** Counts the batches it is asked to score and the rows in each. */
+    static final class CountingScorer implements Scorer {
+        final TableScorer inner;
+        final List<Integer> batchSizes = new ArrayList<>();
+
+        CountingScorer(float[][] table) {
+            inner = new TableScorer(table);
+        }
+
+        @Override
+        public int numItems() {
+            return inner.numItems();
+        }
+
+        @Override
+        public NDArray scoreAll(EvalBatch batch, NDManager m) {
+            batchSizes.add(batch.size());
+            return inner.scoreAll(batch, m);
+        }
+    }
+
+    @Test
+    void batchesCoverTheUsersExactlyOnceAndNoneIsEmpty() {
+        // 6 users (all splittable), batch size 3 divides them: exactly two batches of 3, never a third, empty one
+        List<String> ids = List.of("1", "2", "3", "4", "5", "6");
+        List<int[]> seqs = new ArrayList<>();
+        for (int u = 0; u < 6; u++) {
+            seqs.add(new int[] {1 + u, 2 + u, 3 + u});
+        }
+        Dataset d = Dataset.of("b", ids, seqs);
+        LeaveOneOut split = new LeaveOneOut(d);
+        float[][] table = new float[6][d.numItems() + 1];
+        CountingScorer full = new CountingScorer(table);
+        new Evaluator(split, Protocol.FULL, null, 3).evaluate(full, Part.TEST, manager);
+        assertThat(full.batchSizes).containsExactly(3, 3);
+        CountingScorer one = new CountingScorer(table);
+        // batch size 1 is legal: six batches of one user
+        EvalResult r = new Evaluator(split, Protocol.FULL, null, 1).evaluate(one, Part.TEST, manager);
+        assertThat(one.batchSizes).containsExactly(1, 1, 1, 1, 1, 1);
+        // all scores 0: every unmasked candidate ties with the target. Items 1..8; user u's test input is
+        // {1+u, 2+u}, so 8 - 2 - 1 = 5 other candidates, all tied: rank 5
+        assertThat(r.ranks()).containsOnly(5);
+        assertThatThrownBy(() -> new Evaluator(split, Protocol.FULL, null, 0)).isInstanceOf(SeqrecException.class)
+                .hasMessageContaining("batch size");
+    }
+
+    @Test
+    void secondsIsTheWallTimeOfTheCall() {
+        Dataset d = Synthetic.random(10, 30, 3, 8, 5);
+        LeaveOneOut split = new LeaveOneOut(d);
+        float[][] table = new float[d.numUsers()][d.numItems() + 1];
+        Evaluator ev = new Evaluator(split, Protocol.FULL, null, 4);
+        assertThat(ev.protocol()).isSameAs(Protocol.FULL);
+        long before = System.nanoTime();
+        EvalResult r = ev.evaluate(new TableScorer(table), Part.TEST, manager);
+        double outer = (System.nanoTime() - before) / 1e9;
+        // bounds, not a timing: the measured interval lies inside the one measured around the call
+        assertThat(r.seconds()).isBetween(0.0, outer);
+    }
+
+    @Test
+    void nanTargetScoreGetsTheWorstRank() {
+        // user 1 repeats item 2, so nothing but padding is masked in full ranking: all 5 items are candidates
+        // and the worst rank is 4; under the sampled protocol (99 negatives) it is 99
+        List<int[]> seqs = new ArrayList<>();
+        seqs.add(new int[] {2, 2, 2});
+        Dataset d = new Dataset("nan", List.of("1"), seqs, 200, null, null);
+        LeaveOneOut split = new LeaveOneOut(d);
+        float[][] table = new float[1][201];
+        table[0][2] = Float.NaN;
+        EvalResult full = new Evaluator(split, Protocol.FULL, null, 2).evaluate(new TableScorer(table), Part.TEST, manager);
+        assertThat(full.ranks()).containsExactly(199);
+        EvalResult sampled = new Evaluator(split, Protocol.SAMPLED, Negatives.sample(d, 99, 1), 2)
+                .evaluate(new TableScorer(table), Part.TEST, manager);
+        assertThat(sampled.ranks()).containsExactly(99);
+        // a finite target still gets its own rank: best score here
+        table[0][2] = 1;
+        EvalResult best = new Evaluator(split, Protocol.FULL, null, 2).evaluate(new TableScorer(table), Part.TEST, manager);
+        assertThat(best.ranks()).containsExactly(0);
+    }
+
+    @Test
+    void aScorerOfTheWrongShapeIsRejected() {
+        Dataset d = Synthetic.random(5, 150, 3, 6, 6);
+        LeaveOneOut split = new LeaveOneOut(d);
+        Scorer wrong = new Scorer() {
+            @Override
+            public int numItems() {
+                return d.numItems();
+            }
+
+            @Override
+            public NDArray scoreAll(EvalBatch batch, NDManager m) {
+                // one column too many: gather and put would still work, the shape check must catch it
+                return m.zeros(new Shape(batch.size(), d.numItems() + 2));
+            }
+        };
+        assertThatThrownBy(() -> new Evaluator(split, Protocol.FULL, null, 2).evaluate(wrong, Part.TEST, manager))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("shape");
+        Scorer wrongSampled = new Scorer() {
+            @Override
+            public int numItems() {
+                return d.numItems();
+            }
+
+            @Override
+            public NDArray scoreAll(EvalBatch batch, NDManager m) {
+                throw new AssertionError("not used");
+            }
+
+            @Override
+            public NDArray scoreCandidates(EvalBatch batch, NDArray candidates, NDManager m) {
+                return m.zeros(new Shape(batch.size(), candidates.getShape().get(1) + 1));
+            }
+        };
+        assertThatThrownBy(() -> new Evaluator(split, Protocol.SAMPLED, Negatives.sample(d, 99, 2), 2)
+                .evaluate(wrongSampled, Part.TEST, manager)).isInstanceOf(IllegalStateException.class).hasMessageContaining("shape");
     }
 }

@@ -37,4 +37,12 @@ class RankMetricsTest {
         assertThat(RankMetrics.rank(new float[] {5, 1, 2, 3}, 0)).isEqualTo(0);
         assertThat(RankMetrics.rank(new float[] {Float.NaN, 1, 2}, 0)).isEqualTo(2);
     }
+
+    @Test
+    void namesAreTheThirteenMetrics() {
+        assertThat(RankMetrics.names()).containsExactly("HR@1", "HR@5", "HR@10", "HR@20", "NDCG@1", "NDCG@5", "NDCG@10",
+                "NDCG@20", "MRR@1", "MRR@5", "MRR@10", "MRR@20", "MRR");
+        // no ranks: zeros, not NaN
+        assertThat(RankMetrics.compute(new int[0]).values()).containsOnly(0.0);
+    }
 }
