@@ -32,9 +32,11 @@ import org.seqrec.util.Json;
  *       every 100 ms, a declared body never sent, headers never finished, nothing sent), /health timed
  *       every 200 ms for SECONDS on fresh connections; then how many slow connections the server
  *       closed within BOUND_MS of opening them;
- *   <li>{@code amplify PORT COPIES K}: one batch of COPIES requests {@code {"history": ["1","2"], "k": K}};
+ *   <li>{@code amplify PORT COPIES K}: one batch of COPIES requests {@code {"history": ["1","2"], "k": K}}, timed
+ *       after a first request has started the client;
  *   <li>{@code soak PORT REQUESTS CONCURRENCY ITEM...}: REQUESTS requests, a mix of good single
- *       requests (histories from ITEM ids), small batches and bad input, from CONCURRENCY clients.
+ *       requests (histories from ITEM ids), small batches and bad input (malformed, an unknown field,
+ *       k over the limit), from CONCURRENCY clients.
  * </ul>
  */
 public final class ServeReliability {
@@ -55,14 +57,19 @@ public final class ServeReliability {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
+    static final String[] SLOW_KINDS = {"body-trickled", "body-never-sent", "headers-unfinished", "silent"};
+
     static ObjectNode slow(int port, int clients, int seconds, long boundMillis) throws Exception {
         String head = "POST /v1/recommend HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n";
-        List<Socket> all = new ArrayList<>();
-        List<Long> opened = new ArrayList<>();
         List<Socket> trickle = java.util.Collections.synchronizedList(new ArrayList<>());
+        String[] outcome = new String[clients];
+        long[] closedMs = new long[clients];
+        List<Thread> readers = new ArrayList<>();
+        List<Socket> all = new ArrayList<>();
         int connectFailures = 0;
         for (int i = 0; i < clients; i++) {
             Socket s = new Socket();
+            long opened = System.nanoTime();
             try {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                 OutputStream o = s.getOutputStream();
@@ -76,11 +83,33 @@ public final class ServeReliability {
                     default -> { }
                 }
                 o.flush();
+                s.setSoTimeout((int) boundMillis);
             } catch (IOException e) {
                 connectFailures++;
+                outcome[i] = "connect-failed";
+                s.close();
+                continue;
             }
             all.add(s);
-            opened.add(System.nanoTime());
+            int index = i;
+            Thread reader = new Thread(() -> { // how and when the server ends this connection
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                String status;
+                try (InputStream in = s.getInputStream()) {
+                    in.transferTo(got);
+                    String text = got.toString(StandardCharsets.US_ASCII);
+                    status = text.length() >= 12 ? text.substring(9, 12) : "closed";
+                } catch (SocketTimeoutException e) {
+                    status = "open";
+                } catch (IOException e) {
+                    status = "reset";
+                }
+                closedMs[index] = (System.nanoTime() - opened) / 1_000_000;
+                outcome[index] = status;
+            }, "slow-" + i);
+            reader.setDaemon(true);
+            reader.start();
+            readers.add(reader);
         }
         long end = System.nanoTime() + (long) (Math.max(seconds, 1) + boundMillis / 1000 + 5) * 1_000_000_000L;
         Thread writer = new Thread(() -> {
@@ -106,10 +135,10 @@ public final class ServeReliability {
         writer.setDaemon(true);
         writer.start();
         List<Long> health = new ArrayList<>();
+        int attempts = 0;
         int healthFailures = 0;
         int healthSlow = 0;
         long until = System.nanoTime() + seconds * 1_000_000_000L;
-        int attempts = 0;
         for (int i = 0; i < 1000 && System.nanoTime() < until; i++) {
             attempts++;
             long t0 = System.nanoTime();
@@ -128,36 +157,27 @@ public final class ServeReliability {
             }
             Thread.sleep(200);
         }
+        for (Thread t : readers) {
+            t.join(boundMillis + 5000);
+        }
+        for (Socket s : all) {
+            s.close();
+        }
         Map<String, Integer> statuses = new TreeMap<>();
+        Map<String, Long> maxClose = new TreeMap<>();
         int stillOpen = 0;
         int fiveHundreds = 0;
-        for (int i = 0; i < all.size(); i++) {
-            Socket s = all.get(i);
-            if (!s.isConnected()) {
-                continue;
-            }
-            long left = boundMillis - (System.nanoTime() - opened.get(i)) / 1_000_000;
-            String status;
-            try {
-                s.setSoTimeout((int) Math.max(1, left));
-                ByteArrayOutputStream got = new ByteArrayOutputStream();
-                try (InputStream in = s.getInputStream()) {
-                    in.transferTo(got);
-                }
-                String text = got.toString(StandardCharsets.US_ASCII);
-                status = text.length() >= 12 ? text.substring(9, 12) : "closed";
-            } catch (SocketTimeoutException e) {
-                status = "open";
+        for (int i = 0; i < clients; i++) {
+            String status = outcome[i] == null ? "open" : outcome[i];
+            if (status.equals("open")) {
                 stillOpen++;
-            } catch (IOException e) {
-                status = "reset";
-            } finally {
-                s.close();
+            } else if (!status.equals("connect-failed")) {
+                maxClose.merge(SLOW_KINDS[i % 4], closedMs[i], Math::max);
             }
             if (status.startsWith("5") && !status.equals("503")) {
                 fiveHundreds++;
             }
-            statuses.merge(status, 1, Integer::sum);
+            statuses.merge(SLOW_KINDS[i % 4] + " " + status, 1, Integer::sum);
         }
         long[] sorted = health.stream().mapToLong(Long::longValue).sorted().toArray();
         ObjectNode o = Json.object();
@@ -173,6 +193,7 @@ public final class ServeReliability {
         o.put("slow_still_open_after_bound", stillOpen);
         o.put("server_errors_5xx_other_than_503", fiveHundreds);
         o.set("slow_client_outcomes", Json.MAPPER.valueToTree(statuses));
+        o.set("slowest_close_ms_by_kind", Json.MAPPER.valueToTree(maxClose));
         return o;
     }
 
@@ -182,12 +203,15 @@ public final class ServeReliability {
             sb.append(i == 0 ? "" : ",").append("{\"history\": [\"1\", \"2\"], \"k\": ").append(k).append('}');
         }
         String body = sb.append("]}").toString();
+        HttpClient c = client();
+        c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(), // the client's own start-up
+                HttpResponse.BodyHandlers.ofString());
         long t0 = System.nanoTime();
-        HttpResponse<String> r = client().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/recommend/batch"))
+        HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/recommend/batch"))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(120))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         ObjectNode o = Json.object();
-        o.put("case", "batch-amplification");
+        o.put("case", "batch-amplification-" + copies);
         o.put("copies", copies);
         o.put("k", k);
         o.put("request_bytes", body.length());
@@ -213,7 +237,7 @@ public final class ServeReliability {
         for (int t = 0; t < concurrency; t++) {
             ts[t] = new Thread(() -> {
                 for (int i = next.getAndIncrement(); i < requests && System.nanoTime() < deadline.get(); i = next.getAndIncrement()) {
-                    int kind = i % 10 < 7 ? 0 : i % 10 - 6; // 70 % good single requests
+                    int kind = i % 10 < 6 ? 0 : i % 10 - 5; // 60 % good single requests, 10 % good batches, 30 % bad
                     String a = items[i % items.length];
                     String b = items[(i * 7 + 3) % items.length];
                     String body = switch (kind) {
