@@ -51,41 +51,41 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body", defaultValue = "1048576", description = "Largest request body in bytes (413 beyond). Default: ${DEFAULT-VALUE}.")
     long maxBody;
 
-    @Option(names = "--max-k", defaultValue = "1000",
+    @Option(names = "--max-k", paramLabel = "N", defaultValue = "1000",
             description = "Most items one request may ask for (k; 413 beyond). Default: ${DEFAULT-VALUE}.")
     int maxK;
 
-    @Option(names = "--max-batch-requests", defaultValue = "1000",
+    @Option(names = "--max-batch-requests", paramLabel = "N", defaultValue = "1000",
             description = "Most requests in one batch call (413 beyond). Default: ${DEFAULT-VALUE}.")
     int maxBatchRequests;
 
-    @Option(names = "--max-batch-items", defaultValue = "100000",
+    @Option(names = "--max-batch-items", paramLabel = "N", defaultValue = "100000",
             description = "Most items in one batch answer, the sum of its requests' k (413 beyond, checked before any scoring)."
                     + " Default: ${DEFAULT-VALUE}.")
     long maxBatchItems;
 
-    @Option(names = "--max-history-ids", defaultValue = "100000",
+    @Option(names = "--max-history-ids", paramLabel = "N", defaultValue = "100000",
             description = "Most history ids in one call, summed over a batch (413 beyond). Default: ${DEFAULT-VALUE}.")
     long maxHistoryIds;
 
-    @Option(names = "--batch-timeout-ms", defaultValue = "30000",
+    @Option(names = "--batch-timeout-ms", paramLabel = "MS", defaultValue = "30000",
             description = "A batch still scoring after this long, or whose client has gone, is abandoned between passes (503)."
                     + " Default: ${DEFAULT-VALUE}.")
     long batchTimeoutMillis;
 
-    @Option(names = "--idle-timeout-ms", defaultValue = "30000",
+    @Option(names = "--idle-timeout-ms", paramLabel = "MS", defaultValue = "30000",
             description = "A connection silent this long is closed. Default: ${DEFAULT-VALUE}.")
     long idleTimeoutMillis;
 
-    @Option(names = "--body-timeout-ms", defaultValue = "10000",
+    @Option(names = "--body-timeout-ms", paramLabel = "MS", defaultValue = "10000",
             description = "The whole request body must arrive within this (408 and the connection closed beyond). Default: ${DEFAULT-VALUE}.")
     long bodyTimeoutMillis;
 
-    @Option(names = "--max-connections", defaultValue = "1000",
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1000",
             description = "Most open connections; beyond it new ones wait to be accepted. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
-    @Option(names = "--http-threads", defaultValue = "200",
+    @Option(names = "--http-threads", paramLabel = "N", defaultValue = "200",
             description = "Request threads (at least 8); at most half of them read request bodies at once, beyond that a"
                     + " request gets 503, so slow senders cannot take every thread. Default: ${DEFAULT-VALUE}.")
     int httpThreads;
