@@ -361,6 +361,29 @@ class HttpHardeningTest {
         assertThat(good.json().path("model").asText()).isEqualTo("convformer");
     }
 
+    @Test
+    void theTokenComesFromAFileOrTheEnvironmentAndMustBeLongEnough() {
+        Path shortToken = Fixtures.write(dir, "short-token", "abc\n");
+        Fixtures.CliResult tooShort = Fixtures.cli("serve", "--run", run.toString(), "--admin-token-file", shortToken.toString());
+        assertThat(tooShort.exitCode()).isEqualTo(2);
+        assertThat(tooShort.err()).contains("at least 16").doesNotContain("abc");
+        Fixtures.CliResult missing = Fixtures.cli("serve", "--run", run.toString(), "--admin-token-file", dir.resolve("none").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("admin token file not found");
+        Fixtures.CliResult noVar = Fixtures.cli("serve", "--run", run.toString(), "--admin-token-env", "SEQREC_NO_SUCH_VARIABLE_42");
+        assertThat(noVar.exitCode()).isEqualTo(2);
+        assertThat(noVar.err()).contains("SEQREC_NO_SUCH_VARIABLE_42");
+        assertThat(new HttpService.Admin(TOKEN, null, List.of()).toString()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aReloadBodyHasOnlyRun() throws Exception {
+        Answer extra = reload("{\"run\": \"" + run + "\", \"force\": true}", "Authorization", "Bearer " + TOKEN, "Content-Type",
+                "application/json");
+        assertThat(extra.status()).isEqualTo(400);
+        assertThat(extra.error()).contains("\"force\"");
+    }
+
     // ---- finding 5: the smaller ones
 
     @Test
