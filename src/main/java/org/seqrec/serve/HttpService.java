@@ -393,6 +393,10 @@ public final class HttpService implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), max));
         byte[] buf = new byte[8192];
         try (InputStream in = ctx.req().getInputStream()) {
+            // the usual case, a body that came with the headers, reads without touching the connection's timer
+            if (endPoint != null && declared > 0 && in.available() >= declared) {
+                endPoint = null;
+            }
             for (;;) {
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
                 if (left <= 0) {
