@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
 /** {@code seqrec loadtest}: a bounded load generator for {@code seqrec serve}. */
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
         description = "Send a fixed number of POST /v1/recommend requests (histories of a data file's users, cycled) from"
-                + " N concurrent clients, each waiting for its answer before the next; report throughput and latency percentiles.")
+                + " N concurrent clients, each waiting for its answer before the next; report throughput and latency percentiles."
+                + " Errors are answers other than 200 and failed connections or timeouts; exit 1 if any, and if none succeeded"
+                + " nothing is reported nor appended to --json.")
 final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Service base URL. Default: ${DEFAULT-VALUE}.")
     String url;
@@ -45,6 +47,10 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "10", description = "k of every request. Default: ${DEFAULT-VALUE}.")
     int k;
 
+    @Option(names = "--timeout-s", defaultValue = "30",
+            description = "A request not answered within this many seconds counts as an error. Default: ${DEFAULT-VALUE}.")
+    int timeoutSeconds;
+
     @Option(names = "--label", defaultValue = "", description = "A name for this configuration in the JSON output.")
     String label;
 
@@ -53,9 +59,10 @@ final class LoadTestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (concurrency < 1 || requests < 1 || warmup < 0) {
-            throw new SeqrecException("--concurrency and --requests must be positive, --warmup not negative");
+        if (concurrency < 1 || requests < 1 || warmup < 0 || timeoutSeconds < 1) {
+            throw new SeqrecException("--concurrency, --requests and --timeout-s must be positive, --warmup not negative");
         }
+        URI target = target(url);
         Dataset d = data.source().load();
         List<String> bodies = new ArrayList<>(d.numUsers());
         for (int u = 0; u < d.numUsers(); u++) {
@@ -69,12 +76,16 @@ final class LoadTestCommand implements Callable<Integer> {
             bodies.add(body.toString());
         }
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        URI target = URI.create(url + "/v1/recommend");
-        run(client, target, bodies, warmup, new long[warmup]); // connections opened, code paths warm
+        run(client, target, bodies, warmup, new long[warmup], new Failures()); // connections opened, code paths warm
         long[] latencies = new long[requests];
+        Failures failures = new Failures();
         long t0 = System.nanoTime();
-        int errors = run(client, target, bodies, requests, latencies);
+        int errors = run(client, target, bodies, requests, latencies, failures);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (errors == requests) { // nothing to report: no throughput, no latency, no JSON line
+            throw new SeqrecException("no request to " + target + " succeeded (" + errors + " errors; the first: " + failures.first
+                    + ")", null, 1);
+        }
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
         ObjectNode out = Json.object();
@@ -104,24 +115,65 @@ final class LoadTestCommand implements Callable<Integer> {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
     }
 
-    /** Sends {@code total} requests from the clients; records each latency; returns the count of non-200 answers. */
-    private int run(HttpClient client, URI target, List<String> bodies, int total, long[] latencies) throws InterruptedException {
+    /** {@code BASE/v1/recommend}, where BASE must be an http or https URL with a host. */
+    static URI target(String url) {
+        URI base;
+        try {
+            base = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new SeqrecException("--url " + url + " is not a URL: " + e.getReason());
+        }
+        String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || base.getHost() == null || base.getRawQuery() != null
+                || base.getRawFragment() != null) {
+            throw new SeqrecException("--url must be an http:// or https:// URL with a host (and no query), such as"
+                    + " http://127.0.0.1:8080; got " + url);
+        }
+        String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+        return URI.create(scheme + "://" + base.getRawAuthority() + path + "/v1/recommend");
+    }
+
+    /** The first failure seen, to say why nothing worked. */
+    private static final class Failures {
+        volatile String first;
+
+        void add(String why) {
+            if (first == null) {
+                first = why;
+            }
+        }
+    }
+
+    /**
+     * Sends {@code total} requests from the clients; records each latency; returns the count of
+     * failures: answers other than 200 and transport errors (refused connections, timeouts).
+     */
+    private int run(HttpClient client, URI target, List<String> bodies, int total, long[] latencies, Failures failures)
+            throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
         Thread[] clients = new Thread[concurrency];
         for (int c = 0; c < concurrency; c++) {
             clients[c] = new Thread(() -> {
                 for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-                    HttpRequest req = HttpRequest.newBuilder(target).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size()))).build();
                     long s = System.nanoTime();
                     try {
+                        HttpRequest req = HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(timeoutSeconds))
+                                .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size()))).build();
                         HttpResponse<String> res = client.send(req, HttpResponse.BodyHandlers.ofString());
                         if (res.statusCode() != 200) {
                             errors.incrementAndGet();
+                            failures.add("HTTP " + res.statusCode());
                         }
-                    } catch (Exception e) {
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        errors.addAndGet(total - i); // this one and the rest are not sent
+                        failures.add("interrupted");
+                        return;
+                    } catch (Exception e) { // java.net.ConnectException, HttpTimeoutException, IOException...
                         errors.incrementAndGet();
+                        failures.add(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
                     }
                     latencies[i] = System.nanoTime() - s;
                 }

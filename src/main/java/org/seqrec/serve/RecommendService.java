@@ -129,11 +129,32 @@ public final class RecommendService implements AutoCloseable {
         });
     }
 
+    /** Work given up before it finished: its client is gone, or its deadline passed. */
+    public static final class Abandoned extends RuntimeException {
+        Abandoned(String message) {
+            super(message);
+        }
+    }
+
     /** Many requests, scored directly in passes of at most {@code chunk} histories. */
     public List<Recommender.Result> recommendAll(List<Recommender.Query> queries, int chunk) {
+        return recommendAll(queries, chunk, () -> null);
+    }
+
+    /**
+     * Many requests, scored directly in passes of at most {@code chunk} histories; before each pass
+     * {@code stop} is asked whether to go on: a non-null answer (the reason) abandons the rest with
+     * {@link Abandoned}, so a client that left or a batch past its deadline stops costing CPU.
+     */
+    public List<Recommender.Result> recommendAll(List<Recommender.Query> queries, int chunk,
+            java.util.function.Supplier<String> stop) {
         return withModel(m -> {
             List<Recommender.Result> out = new ArrayList<>(queries.size());
             for (int i = 0; i < queries.size(); i += chunk) {
+                String reason = stop.get();
+                if (reason != null) {
+                    throw new Abandoned(reason + "; abandoned after " + i + " of " + queries.size() + " requests");
+                }
                 List<Recommender.Query> part = queries.subList(i, Math.min(queries.size(), i + chunk));
                 batchSizes.accept(part.size());
                 out.addAll(m.recommender.recommendAll(part));

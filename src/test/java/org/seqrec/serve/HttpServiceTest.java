@@ -37,6 +37,7 @@ class HttpServiceTest {
     static HttpService service;
     static HttpClient client = HttpClient.newHttpClient();
     static int items;
+    static final String TOKEN = "test-token-0123456789abcdef";
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,7 +48,8 @@ class HttpServiceTest {
         d.writeFmlp(data);
         runA = train(data, "a", 1);
         runB = train(data, "b", 2);
-        service = new HttpService(runA, new RecommendService.Batching(16, 500, 256), new HttpService.Options("127.0.0.1", 0, 4096, 8));
+        service = new HttpService(runA, new RecommendService.Batching(16, 500, 256), new HttpService.Options("127.0.0.1", 0, 4096, 8,
+                HttpService.Limits.defaults(), new HttpService.Admin(TOKEN, null, List.of())));
     }
 
     static Path train(Path data, String name, long seed) {
@@ -66,6 +68,14 @@ class HttpServiceTest {
 
     static Answer post(String path, String body) throws Exception {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), Json.MAPPER.readTree(r.body()));
+    }
+
+    /** {@code POST /v1/reload} with the admin token. */
+    static Answer reload(String body) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/v1/reload"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), Json.MAPPER.readTree(r.body()));
     }
@@ -174,8 +184,8 @@ class HttpServiceTest {
         }
         assertThat(post("/v1/recommend/batch", "{\"requests\": [{\"history\": [\"1\"]}, {\"k\": 1}]}").body().path("error").asText())
                 .contains("requests[1]");
-        assertThat(post("/v1/reload", "{\"run\": \"" + dir.resolve("no-such-run") + "\"}").status()).isEqualTo(400);
-        assertThat(post("/v1/reload", "{\"run\": 3}").status()).isEqualTo(400);
+        assertThat(reload("{\"run\": \"" + dir.resolve("no-such-run") + "\"}").status()).isEqualTo(400);
+        assertThat(reload("{\"run\": 3}").status()).isEqualTo(400);
     }
 
     @Test
@@ -251,9 +261,9 @@ class HttpServiceTest {
         try {
             for (int i = 0; i < 6; i++) {
                 Thread.sleep(150);
-                Answer r = post("/v1/reload", "{\"run\": \"" + (i % 2 == 0 ? runB : runA) + "\"}");
+                Answer r = reload("{\"run\": \"" + (i % 2 == 0 ? runB : runA) + "\"}");
                 assertThat(r.status()).isEqualTo(200);
-                assertThat(r.body().path("run").asText()).isEqualTo((i % 2 == 0 ? runB : runA).toString());
+                assertThat(r.body().path("run").asText()).isEqualTo((i % 2 == 0 ? runB : runA).toRealPath().toString());
             }
             Thread.sleep(150);
         } finally {
@@ -264,7 +274,7 @@ class HttpServiceTest {
         }
         assertThat(failed.get()).isZero();
         assertThat(ok.get()).isGreaterThan(20);
-        assertThat(get("/health").body().path("run").asText()).isEqualTo(runA.toString());
+        assertThat(get("/health").body().path("run").asText()).isEqualTo(runA.toRealPath().toString());
     }
 
     /**
