@@ -23,7 +23,6 @@ import org.seqrec.data.DataSource;
 import org.seqrec.data.Dataset;
 import org.seqrec.eval.Protocol;
 import org.seqrec.testutil.Synthetic;
-import org.seqrec.train.PeakMemory;
 import org.seqrec.train.Runs;
 import org.seqrec.util.Json;
 import org.seqrec.util.Progress;
@@ -292,7 +291,6 @@ class HttpServiceTest {
                 }
             }
         };
-        List<Long> rss = new ArrayList<>();
         List<Integer> arrays = new ArrayList<>();
         for (int round = 0; round < 8; round++) {
             Thread[] ts = new Thread[4];
@@ -303,14 +301,12 @@ class HttpServiceTest {
             for (Thread t : ts) {
                 t.join();
             }
-            rss.add(Math.max(0, PeakMemory.rssBytes() - Runtime.getRuntime().totalMemory())); // outside the Java heap
             arrays.add(service.core().withModel(m -> m.recommender().liveNativeArrays()));
         }
-        assertThat(arrays).as("live native arrays after each round").containsOnly(arrays.get(0));
-        // The array count is the precise check: every per-request array (inputs, scores over every item)
-        // lives in a per-pass scope. Resident memory outside the committed Java heap is a coarse guard
-        // against gross leaks (a thread or a buffer per request); the heap itself grows by tens of MB in
-        // a shared test JVM under load, so it is subtracted, and only the last four rounds are judged
-        assertThat(rss.get(7) - rss.get(3)).as("RSS outside the heap after each round %s", rss).isLessThan(128L << 20);
+        // Every per-request array (inputs, scores over every item) lives in a per-pass scope: the count of
+        // native arrays the model holds is exactly constant. (Resident memory was also checked here; it
+        // depends on the JVM's heap growth and the machine's load, so it is measured by the soak of
+        // bench/reliability-serve.sh instead of asserted in a test.)
+        assertThat(arrays).as("live native arrays after each round").hasSize(8).containsOnly(arrays.get(0));
     }
 }
