@@ -14,8 +14,36 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 KILLS=${KILLS:-20}
 OUT=bench/out/reliability
+LINES="$OUT/run-file-cases.jsonl" # reliability-serve.sh keeps its own cases.jsonl here
+report() {
+python3 - "$LINES" <<'EOF'
+import json, os, platform, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+serve = "bench/results/reliability-serve.json"
+serve_md = "bench/results/reliability-serve.md"
+if os.path.exists(serve_md):  # its table: | case | tried | failures | 5xx seen | data lost |
+    for line in open(serve_md):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 5 and cells[0] not in ("case", "---") and not cells[0].startswith("-"):
+            rows.append({"case": "serve: " + cells[0], "tried": cells[1], "failures": cells[2], "5xx": cells[3],
+                         "data_lost": cells[4], "note": "bench/results/reliability-serve.md"})
+load = open("/proc/loadavg").read().split()[:3]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+out = {"machine": cpu, "cores": os.cpu_count(), "load_average": load, "cases": rows}
+json.dump(out, open("bench/results/reliability.json", "w"), indent=2)
+with open("bench/results/reliability.md", "w") as f:
+    f.write("# Reliability (bench/reliability.sh)\n\n")
+    f.write(f"Machine: {cpu}, {os.cpu_count()} cores; load average at the end {' '.join(load)}.\n\n")
+    f.write("| case | tried | failures | 5xx | data lost | note |\n|---|---:|---:|---:|---:|---|\n")
+    for r in rows:
+        f.write(f"| {r['case']} | {r['tried']} | {r['failures']} | {r['5xx']} | {r['data_lost']} | {r['note']} |\n")
+print(open("bench/results/reliability.md").read())
+EOF
+}
+# REPORT_ONLY=1: rewrite the table from the last run's cases (and reliability-serve.md)
+if [ "${REPORT_ONLY:-}" = 1 ]; then report; exit 0; fi
 rm -rf "$OUT"; mkdir -p "$OUT" bench/results
-LINES="$OUT/cases.jsonl"; : > "$LINES"
+: > "$LINES"
 S=bin/seqrec
 $S --version > /dev/null || exit 1 # build once first
 head -400 ../shared/data/fmlp/Beauty.txt > "$OUT/small.txt"
@@ -36,27 +64,26 @@ fingerprint() { # the result that must not change: test metrics and the weights'
 $S train "${TRAIN[@]}" --out "$OUT/ref" > "$OUT/ref.log" 2>&1 || { echo "reference run failed"; exit 1; }
 REF=$(fingerprint "$OUT/ref")
 
-# --- kill loop
-run="$OUT/killed"; kills=0; starts=0; failures=0; lost=0
-while [ $kills -lt "$KILLS" ] && [ $starts -lt $((KILLS * 3)) ]; do
-  if [ -f "$run/checkpoint/state.json" ]; then flags=(--resume); elif [ -d "$run" ]; then flags=(--overwrite); else flags=(); fi
-  $S train "${TRAIN[@]}" --out "$run" "${flags[@]}" > "$OUT/kill-$starts.log" 2>&1 &
-  pid=$!; starts=$((starts + 1))
-  sleep "$(python3 -c 'import random; print(round(random.uniform(1.5, 7.0), 2))')"
-  if kill -0 $pid 2>/dev/null; then
-    pkill -KILL -P $pid 2>/dev/null; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; kills=$((kills + 1))
-  else
+# --- kill loop: fresh runs, each killed at random moments and resumed until it finishes, until KILLS kills
+kills=0; starts=0; failures=0; lost=0; runs=0
+while [ $kills -lt "$KILLS" ] && [ $starts -lt $((KILLS * 4)) ]; do
+  runs=$((runs + 1)); run="$OUT/killed-$runs"
+  while [ ! -f "$run/manifest.json" ] && [ $starts -lt $((KILLS * 4)) ]; do
+    if [ -f "$run/checkpoint/state.json" ]; then flags=(--resume); elif [ -d "$run" ]; then flags=(--overwrite); else flags=(); fi
+    $S train "${TRAIN[@]}" --out "$run" "${flags[@]}" > "$OUT/kill-$starts.log" 2>&1 &
+    pid=$!; starts=$((starts + 1))
+    if [ $kills -lt "$KILLS" ]; then
+      sleep "$(python3 -c 'import random; print(round(random.uniform(1.5, 7.0), 2))')"
+      if kill -0 $pid 2>/dev/null; then
+        kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; kills=$((kills + 1)); continue
+      fi
+    fi
     wait $pid; rc=$?
     [ $rc -ne 0 ] && { failures=$((failures + 1)); echo "kill-loop: a start exited $rc (see $OUT/kill-$((starts - 1)).log)"; }
-    [ -f "$run/manifest.json" ] && break
-  fi
+  done
+  [ "$(fingerprint "$run" 2>/dev/null)" == "$REF" ] || { lost=$((lost + 1)); echo "kill-loop: $run differs from the reference"; }
 done
-if [ ! -f "$run/manifest.json" ]; then
-  flags=(); [ -f "$run/checkpoint/state.json" ] && flags=(--resume) || flags=(--overwrite)
-  $S train "${TRAIN[@]}" --out "$run" "${flags[@]}" > "$OUT/kill-final.log" 2>&1 || failures=$((failures + 1))
-fi
-[ "$(fingerprint "$run" 2>/dev/null)" == "$REF" ] || lost=1
-case_line kill-loop "$kills" "$failures" "n.a." "$lost" "$kills SIGKILLs over $starts starts; final result equal to the uninterrupted run: $([ $lost -eq 0 ] && echo yes || echo NO)"
+case_line kill-loop "$kills" "$failures" "n.a." "$lost" "$kills SIGKILLs over $starts starts in $runs runs; runs whose final result differs from the uninterrupted run: $lost"
 
 # --- full disk
 mnt="$OUT/disk"; mkdir -p "$mnt"
@@ -129,24 +156,4 @@ if [ -x bench/reliability-serve.sh ]; then
   bench/reliability-serve.sh || echo "reliability-serve.sh failed"
 fi
 
-python3 - "$LINES" <<'EOF'
-import json, os, platform, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-serve = "bench/results/reliability-serve.json"
-if os.path.exists(serve):
-    s = json.load(open(serve))
-    for r in s.get("cases", s if isinstance(s, list) else []):
-        rows.append({"case": "serve: " + str(r.get("case")), "tried": r.get("tried", 0), "failures": r.get("failures", 0),
-                     "5xx": r.get("5xx", r.get("fivexx", "")), "data_lost": r.get("data_lost", "n.a."), "note": r.get("note", "")})
-load = open("/proc/loadavg").read().split()[:3]
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
-out = {"machine": cpu, "cores": os.cpu_count(), "load_average": load, "cases": rows}
-json.dump(out, open("bench/results/reliability.json", "w"), indent=2)
-with open("bench/results/reliability.md", "w") as f:
-    f.write("# Reliability (bench/reliability.sh)\n\n")
-    f.write(f"Machine: {cpu}, {os.cpu_count()} cores; load average at the end {' '.join(load)}.\n\n")
-    f.write("| case | tried | failures | 5xx | data lost | note |\n|---|---:|---:|---:|---:|---|\n")
-    for r in rows:
-        f.write(f"| {r['case']} | {r['tried']} | {r['failures']} | {r['5xx']} | {r['data_lost']} | {r['note']} |\n")
-print(open("bench/results/reliability.md").read())
-EOF
+report
