@@ -1,6 +1,5 @@
 package org.seqrec.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.seqrec.report.Charts;
-import org.seqrec.util.Json;
+import org.seqrec.train.TrainingHistory;
 import org.seqrec.util.SeqrecException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,27 +38,13 @@ final class PlotCommand implements Callable<Integer> {
             List<Integer> epochs = new ArrayList<>();
             List<Double> l = new ArrayList<>();
             List<Double> v = new ArrayList<>();
-            int no = 0;
-            for (String line : Files.readAllLines(history)) {
-                no++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode h;
-                try {
-                    h = Json.MAPPER.readTree(line);
-                } catch (IOException e) {
-                    h = null;
-                }
-                if (h == null || !h.isObject() || !h.path("epoch").canConvertToInt() || !h.path("loss").isNumber()) {
-                    throw SeqrecException.atLine(history, no, "not a training history line (a JSON object with epoch and loss)");
-                }
-                epochs.add(h.path("epoch").asInt());
-                l.add(h.path("loss").asDouble());
-                if (!h.path("valid").has(metric)) {
+            for (TrainingHistory.Line h : TrainingHistory.read(history)) {
+                epochs.add(h.epoch());
+                l.add(h.loss());
+                if (!h.node().path("valid").has(metric)) {
                     throw new SeqrecException(history + " has no validation metric " + metric);
                 }
-                v.add(h.path("valid").path(metric).asDouble());
+                v.add(h.node().path("valid").path(metric).asDouble());
             }
             String name = run.getFileName().toString();
             loss.add(new Charts.Series(name, epochs, l));

@@ -7,7 +7,6 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -279,30 +278,9 @@ public final class Trainer {
         }
     }
 
-    /** The history lines of a checkpoint: exactly epochs 1..{@code epochs}, each a JSON object. */
+    /** The history lines of a checkpoint: exactly epochs 1..{@code epochs} ({@link TrainingHistory}). */
     private static List<String> readHistory(Path file, int epochs) {
-        List<String> lines = new ArrayList<>();
-        List<String> raw;
-        try {
-            raw = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new SeqrecException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        for (String line : raw) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode node;
-            try {
-                node = Json.MAPPER.readTree(line);
-            } catch (IOException e) {
-                node = null;
-            }
-            if (node == null || !node.isObject() || node.path("epoch").asInt(-1) != lines.size() + 1) {
-                throw new SeqrecException(file + ":" + (lines.size() + 1) + ": not the history line of epoch " + (lines.size() + 1));
-            }
-            lines.add(line);
-        }
+        List<String> lines = TrainingHistory.read(file).stream().map(TrainingHistory.Line::text).toList();
         if (lines.size() != epochs) {
             throw new SeqrecException(file + " has " + lines.size() + " epochs, the checkpoint " + epochs);
         }

@@ -20,10 +20,9 @@ import org.seqrec.Recommender;
 import org.seqrec.data.DataSource;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.LeaveOneOut;
-import org.seqrec.data.SplitMix64;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
-import org.seqrec.model.layers.Params;
+import org.seqrec.testutil.Killing;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.train.PrefixRegime;
 import org.seqrec.train.Regime;
@@ -118,42 +117,6 @@ class ConvFormerTrainingTest {
         }
     }
 
-    /** A regime that dies in the middle of epoch {@code killEpoch}, like a killed process. */
-    private static final class Killed extends RuntimeException {}
-
-    private static Regime killingAt(int killEpoch) {
-        PrefixRegime inner = new PrefixRegime();
-        int[] epoch = {0};
-        return new Regime() {
-            @Override
-            public String name() {
-                return "prefix";
-            }
-
-            @Override
-            public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
-                Regime.Epoch e = inner.epoch(split, maxLen, rng);
-                epoch[0]++;
-                return new Regime.Epoch() {
-                    int batches;
-
-                    @Override
-                    public int size() {
-                        return e.size();
-                    }
-
-                    @Override
-                    public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
-                        if (epoch[0] == killEpoch && ++batches == 3) {
-                            throw new Killed();
-                        }
-                        return e.loss(model, p, from, to, m);
-                    }
-                };
-            }
-        };
-    }
-
     private float[] fit(Path run, Regime regime, boolean resume, LeaveOneOut split, List<JsonNode> history) throws Exception {
         Files.createDirectories(run.resolve("model"));
         Map<String, Object> params = small(4);
@@ -182,7 +145,7 @@ class ConvFormerTrainingTest {
         LeaveOneOut split = new LeaveOneOut(Synthetic.repeatedCycles(120, 40, 4, 6, 12, 3));
         List<JsonNode> h1 = new ArrayList<>();
         float[] straight = fit(dir.resolve("a"), new PrefixRegime(), false, split, h1);
-        assertThatThrownBy(() -> fit(dir.resolve("b"), killingAt(3), false, split, new ArrayList<>())).isInstanceOf(Killed.class);
+        assertThatThrownBy(() -> fit(dir.resolve("b"), Killing.at(new PrefixRegime(), 3, 3), false, split, new ArrayList<>())).isInstanceOf(Killing.Killed.class);
         assertThat(Json.read(dir.resolve("b/checkpoint/state.json")).path("epoch").asInt()).isEqualTo(2);
         List<JsonNode> h2 = new ArrayList<>();
         float[] resumed = fit(dir.resolve("b"), new PrefixRegime(), true, split, h2);

@@ -17,13 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.seqrec.data.LeaveOneOut;
-import org.seqrec.data.SplitMix64;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.ModelRegistry;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
-import org.seqrec.model.layers.Params;
+import org.seqrec.testutil.Killing;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Json;
 
@@ -36,41 +35,6 @@ import org.seqrec.util.Json;
  */
 class ResumeAcrossRegimesTest {
     @TempDir Path dir;
-
-    /** What a killed process leaves: an exception in the middle of an epoch. */
-    private static final class Killed extends RuntimeException {}
-
-    private static Regime killingAt(Regime inner, int killEpoch) {
-        int[] epoch = {0};
-        return new Regime() {
-            @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
-                Regime.Epoch e = inner.epoch(split, maxLen, rng);
-                epoch[0]++;
-                return new Regime.Epoch() {
-                    int batches;
-
-                    @Override
-                    public int size() {
-                        return e.size();
-                    }
-
-                    @Override
-                    public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
-                        if (epoch[0] == killEpoch && ++batches == 2) {
-                            throw new Killed();
-                        }
-                        return e.loss(model, p, from, to, m);
-                    }
-                };
-            }
-        };
-    }
 
     private static Map<String, Object> settings(String regime) {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -103,7 +67,7 @@ class ResumeAcrossRegimesTest {
             assertThat(regime.name()).isEqualTo(regimeName.isEmpty() ? regime.name() : regimeName);
             Evaluator validation = new Evaluator(split, Protocol.FULL, null, 64);
             TrainContext ctx = new TrainContext(split, params, 5, m, run, validation, resume);
-            new Trainer(ctx).onEpoch(history::add).fit(net, kill ? killingAt(regime, 3) : regime);
+            new Trainer(ctx).onEpoch(history::add).fit(net, kill ? Killing.at(regime, 3, 2) : regime);
             List<Float> all = new ArrayList<>();
             for (NDArray w : net.params().all().values()) {
                 for (float v : w.toFloatArray()) {
@@ -126,7 +90,7 @@ class ResumeAcrossRegimesTest {
         float[] straight = fit(model, regimeParam, dir.resolve("a"), false, false, split, straightHistory);
         assertThat(straightHistory.get(0).path("regime").asText()).isEqualTo(expectedRegime);
         assertThatThrownBy(() -> fit(model, regimeParam, dir.resolve("b"), true, false, split, new ArrayList<>()))
-                .isInstanceOf(Killed.class);
+                .isInstanceOf(Killing.Killed.class);
         assertThat(Json.read(dir.resolve("b/checkpoint/state.json")).path("epoch").asInt()).isEqualTo(2);
         List<JsonNode> resumedHistory = new ArrayList<>();
         float[] resumed = fit(model, regimeParam, dir.resolve("b"), false, true, split, resumedHistory);
