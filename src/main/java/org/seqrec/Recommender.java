@@ -97,6 +97,11 @@ public final class Recommender implements AutoCloseable {
         return manager.getManagedArrays().size();
     }
 
+    /** Whether this recommender is still loaded ({@link #close} not yet called): for tests of unloading after a reload. */
+    public boolean isOpen() {
+        return manager.isOpen();
+    }
+
     /** The most recent history items the model reads. */
     public int maxLen() {
         return model.maxLen();

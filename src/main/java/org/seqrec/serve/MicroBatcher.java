@@ -71,6 +71,11 @@ public final class MicroBatcher implements AutoCloseable {
         return f;
     }
 
+    /** Requests waiting in the queue, not yet taken by the worker (for tests). */
+    int waiting() {
+        return queue.size();
+    }
+
     private void run() {
         List<Pending> batch = new ArrayList<>(maxBatch);
         while (!closed || !queue.isEmpty()) {

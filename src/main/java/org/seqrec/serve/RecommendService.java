@@ -78,6 +78,8 @@ public final class RecommendService implements AutoCloseable {
     private final Batching batching;
     private final IntConsumer batchSizes;
     private final long timeoutMillis;
+    /** Called with the recommender before every forward pass, on the thread that runs it; a test hook (blocks a pass with a latch). */
+    volatile java.util.function.Consumer<Recommender> beforeForward = r -> { };
 
     public RecommendService(Path run, Batching batching, IntConsumer batchSizes, long timeoutMillis) {
         this.batching = batching;
@@ -89,10 +91,15 @@ public final class RecommendService implements AutoCloseable {
     private Model open(Path run) {
         Recommender r = Recommender.load(run);
         MicroBatcher b = batching.maxBatch() > 1
-                ? new MicroBatcher(r::recommendAll, batching.maxBatch(), batching.maxWaitMicros(), batching.queueCapacity(), batchSizes)
+                ? new MicroBatcher(qs -> forward(r, qs), batching.maxBatch(), batching.maxWaitMicros(), batching.queueCapacity(), batchSizes)
                 : null;
         LOG.info("loaded {}: {} over {} items, reads the last {}", run, r.modelName(), r.numItems(), r.maxLen());
         return new Model(r, b, run);
+    }
+
+    private List<Recommender.Result> forward(Recommender r, List<Recommender.Query> queries) {
+        beforeForward.accept(r);
+        return r.recommendAll(queries);
     }
 
     /** Runs {@code work} on the current model, which stays loaded until it returns. */
@@ -114,7 +121,7 @@ public final class RecommendService implements AutoCloseable {
         return withModel(m -> {
             if (m.batcher == null) {
                 batchSizes.accept(1);
-                return m.recommender.recommendAll(List.of(q)).get(0);
+                return forward(m.recommender, List.of(q)).get(0);
             }
             try {
                 return m.batcher.submit(q).get(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -157,7 +164,7 @@ public final class RecommendService implements AutoCloseable {
                 }
                 List<Recommender.Query> part = queries.subList(i, Math.min(queries.size(), i + chunk));
                 batchSizes.accept(part.size());
-                out.addAll(m.recommender.recommendAll(part));
+                out.addAll(forward(m.recommender, part));
             }
             return out;
         });

@@ -18,14 +18,21 @@ import org.seqrec.util.Json;
 class CliEndToEndTest {
     @TempDir Path dir;
 
+    /** The item sequence of user {@code u} (1..150) in the tiny dataset. */
+    private static int[] tinySequence(int u) {
+        int[] s = new int[3 + u % 9];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = i == 0 ? 1 : 1 + (u * 7 + i * 13) % 200;
+        }
+        return s;
+    }
+
     /** 150 users over 200 items, ids deterministic; item 1 is the most popular. */
     private Path tinyDataset() {
         StringBuilder sb = new StringBuilder();
         for (int u = 1; u <= 150; u++) {
             sb.append(u);
-            int len = 3 + u % 9;
-            for (int i = 0; i < len; i++) {
-                int item = i == 0 ? 1 : 1 + (u * 7 + i * 13) % 200;
+            for (int item : tinySequence(u)) {
                 sb.append(' ').append(item);
             }
             sb.append('\n');
@@ -64,7 +71,40 @@ class CliEndToEndTest {
         assertThat(results.path("dataset").path("skipped_users").asInt()).isEqualTo(1);
         assertThat(results.path("dataset").path("fingerprint").asText()).hasSize(64);
         assertThat(results.path("versions").path("seqrec").asText()).isNotEmpty();
-        assertThat(results.path("test").path("HR@10").asDouble()).isBetween(0.0, 1.0);
+        // PopRec's test metrics, computed here by brute force: items ranked by their count in the training
+        // parts s[0..n-3]; the user's other history items are not candidates; rank = how many candidates
+        // score at least as high as the target (ties count against it, protocols tie rule)
+        long[] count = new long[201];
+        for (int u = 1; u <= 150; u++) {
+            int[] seq = tinySequence(u);
+            for (int i = 0; i < seq.length - 2; i++) {
+                count[seq[i]]++;
+            }
+        }
+        int hits10 = 0;
+        int hits1 = 0;
+        double ndcg10 = 0;
+        for (int u = 1; u <= 150; u++) {
+            int[] seq = tinySequence(u);
+            int target = seq[seq.length - 1];
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < seq.length - 1; i++) {
+                seen.add(seq[i]);
+            }
+            int rank = 0;
+            for (int item = 1; item <= 200; item++) {
+                if (item != target && !seen.contains(item) && count[item] >= count[target]) {
+                    rank++;
+                }
+            }
+            hits10 += rank < 10 ? 1 : 0;
+            hits1 += rank == 0 ? 1 : 0;
+            ndcg10 += rank < 10 ? 1 / (Math.log(rank + 2) / Math.log(2)) : 0;
+        }
+        assertThat(hits10).as("the fixture gives PopRec some hits and some misses").isBetween(1, 149);
+        assertThat(results.path("test").path("HR@10").asDouble()).isCloseTo(hits10 / 150.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(results.path("test").path("HR@1").asDouble()).isCloseTo(hits1 / 150.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(results.path("test").path("NDCG@10").asDouble()).isCloseTo(ndcg10 / 150, org.assertj.core.data.Offset.offset(1e-9));
         JsonNode sampled = Json.read(run.resolve("results-sampled.json"));
         assertThat(sampled.path("negatives").path("sha256").asText()).isEqualTo(org.seqrec.util.Hashing.sha256(negs));
         assertThat(sampled.path("valid").has("MRR")).isTrue();

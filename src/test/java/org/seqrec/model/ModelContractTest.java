@@ -99,6 +99,12 @@ class ModelContractTest {
         }
     }
 
+    /**
+     * Models that hardly move in this test's 8 Adam steps (GRU4Rec: 1.3856 against 2 ln 2 = 1.3863 after 4
+     * epochs), checked only for a falling loss here.
+     */
+    static final java.util.Set<String> SLOW_LEARNERS = java.util.Set.of("gru4rec");
+
     @ParameterizedTest
     @MethodSource("neuralModels")
     void lossFallsAndTheSavedRunScoresLikeTheTrainedModel(String name) throws Exception {
@@ -113,7 +119,19 @@ class ModelContractTest {
             losses.add(Json.MAPPER.readTree(line).path("loss").asDouble());
         }
         assertThat(losses).hasSize(4).allMatch(Double::isFinite);
-        assertThat(losses.get(3)).as("losses %s", losses).isLessThan(losses.get(0));
+        // the loss falls clearly below its value for an untrained model, known without the model: with
+        // logits near 0, binary cross-entropy with one negative starts at 2 ln 2 = 1.386 and softmax
+        // cross-entropy over the n items at ln n (ln 40 = 3.689). A model that does not learn (lr 0)
+        // stays there; the margins hold with room for every model here (observed: BCE 1.21-1.34, CE 3.19-3.59)
+        String regime = Json.MAPPER.readTree(Files.readAllLines(run.resolve("history.jsonl")).get(0)).path("regime").asText();
+        boolean softmax = regime.equals("prefix-CE") || regime.equals("cloze");
+        double untrained = softmax ? Math.log(d.numItems()) : 2 * Math.log(2);
+        double margin = softmax ? 0.06 : 0.03;
+        if (SLOW_LEARNERS.contains(name)) {
+            assertThat(losses.get(3)).as("losses %s", losses).isLessThan(losses.get(0));
+        } else {
+            assertThat(losses.get(3)).as("%s losses %s, untrained %s", regime, losses, untrained).isLessThan(untrained - margin);
+        }
         JsonNode atTraining = Json.read(run.resolve("results-full.json"));
         JsonNode reloaded = Runs.evaluate(run, Protocol.FULL, new Runs.NegativesChoice(null, 42), 16);
         assertThat(reloaded.path("test")).isEqualTo(atTraining.path("test"));
@@ -137,9 +155,11 @@ class ModelContractTest {
         for (String line : Files.readAllLines(run.resolve("history.jsonl"))) {
             losses.add(Json.MAPPER.readTree(line).path("loss").asDouble());
         }
-        // softmax cross-entropy over 40 items starts near ln 40 = 3.69; the prefix regime's BCE near 2 ln 2 = 1.39
+        // softmax cross-entropy over 40 items starts near ln 40 = 3.69 (the prefix regime's BCE near 2 ln 2
+        // = 1.39): the loss is the softmax one, and it falls well below its untrained value (observed 3.41
+        // after 3 epochs; a model that does not learn stays near 3.69)
         assertThat(losses.get(0)).isGreaterThan(2.5);
-        assertThat(losses.get(2)).isLessThan(losses.get(0));
+        assertThat(losses.get(2)).as("losses %s", losses).isLessThan(Math.log(40) - 0.15);
         NeuralSpec spec = (NeuralSpec) ModelRegistry.get("convformer");
         assertThat(spec.trainingRegime(Map.of()).name()).isEqualTo("prefix");
         assertThat(spec.trainingRegime(Map.of("regime", "prefix-CE")).name()).isEqualTo("prefix-CE");

@@ -14,7 +14,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -236,19 +240,32 @@ class HttpServiceTest {
                 .contains("seqrec_forward_batch_size_count").contains("seqrec_model_info{model=\"convformer\"");
     }
 
-    /** Clients keep sending while the service switches runs back and forth: every request is answered. */
+    /**
+     * Clients keep sending while the service switches runs back and forth: every request is answered.
+     * Each reload happens while a forward pass on the old model is held (a latch in the service's
+     * {@code beforeForward} hook), so requests are in flight on it for sure, and the next reload waits
+     * until every client has had further requests answered, so new requests reach the new model: no
+     * sleeps, no thresholds that depend on the machine's speed.
+     */
     @Test
     synchronized void reloadUnderConcurrentRequestsLosesNone() throws Exception {
+        final int clientsN = 4;
+        final int reloads = 6;
         AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
+        AtomicInteger[] answered = new AtomicInteger[clientsN];
         List<Thread> clients = new ArrayList<>();
-        for (int c = 0; c < 4; c++) {
+        for (int c = 0; c < clientsN; c++) {
+            AtomicInteger mine = answered[c] = new AtomicInteger();
             Thread t = new Thread(() -> {
                 while (running.get()) {
                     try {
                         Answer a = post("/v1/recommend", "{\"history\": [\"1\", \"2\"], \"k\": 3}");
-                        (a.status() == 200 ? ok : failed).incrementAndGet();
+                        if (a.status() == 200) {
+                            mine.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
                     } catch (Exception e) {
                         failed.incrementAndGet();
                     }
@@ -257,23 +274,73 @@ class HttpServiceTest {
             t.start();
             clients.add(t);
         }
-        try {
-            for (int i = 0; i < 6; i++) {
-                Thread.sleep(150);
-                Answer r = reload("{\"run\": \"" + (i % 2 == 0 ? runB : runA) + "\"}");
-                assertThat(r.status()).isEqualTo(200);
-                assertThat(r.body().path("run").asText()).isEqualTo((i % 2 == 0 ? runB : runA).toRealPath().toString());
+        AtomicReference<CountDownLatch[]> hold = new AtomicReference<>();
+        service.core().beforeForward = r -> {
+            CountDownLatch[] h = hold.getAndSet(null); // one pass per round is held
+            if (h != null) {
+                h[0].countDown();
+                awaitLatch(h[1]);
             }
-            Thread.sleep(150);
+        };
+        try {
+            for (int i = 0; i < reloads; i++) {
+                int[] before = snapshot(answered);
+                CountDownLatch entered = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                hold.set(new CountDownLatch[] {entered, release});
+                awaitLatch(entered); // a pass on the current model is held, with its requests
+                Path to = i % 2 == 0 ? runB : runA;
+                Answer r = reload("{\"run\": \"" + to + "\"}");
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body().path("run").asText()).isEqualTo(to.toRealPath().toString());
+                release.countDown();
+                // every client has two more answers: the held one and at least one on the new model
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (!allAdvanced(answered, before, 2)) {
+                    assertThat(System.nanoTime()).as("round " + i + ": every client answered again").isLessThan(end);
+                    assertThat(failed.get()).isZero();
+                    Thread.sleep(5);
+                }
+            }
         } finally {
+            service.core().beforeForward = r -> { };
+            CountDownLatch[] left = hold.getAndSet(null);
+            if (left != null) {
+                left[1].countDown();
+            }
             running.set(false);
             for (Thread t : clients) {
                 t.join();
             }
         }
         assertThat(failed.get()).isZero();
-        assertThat(ok.get()).isGreaterThan(20);
+        assertThat(IntStream.range(0, clientsN).map(c -> answered[c].get()).sum()).isGreaterThanOrEqualTo(2 * clientsN * reloads);
         assertThat(get("/health").body().path("run").asText()).isEqualTo(runA.toRealPath().toString());
+    }
+
+    static int[] snapshot(AtomicInteger[] counters) {
+        int[] out = new int[counters.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = counters[i].get();
+        }
+        return out;
+    }
+
+    static boolean allAdvanced(AtomicInteger[] counters, int[] before, int by) {
+        for (int i = 0; i < before.length; i++) {
+            if (counters[i].get() < before[i] + by) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void awaitLatch(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(120, TimeUnit.SECONDS)).as("latch within 120 s").isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /**

@@ -43,6 +43,7 @@ class DownloaderTest {
     @TempDir Path dir;
     TestServer server;
     Downloader downloader;
+    Downloader impatient;
     Path target;
 
     @BeforeAll
@@ -54,7 +55,11 @@ class DownloaderTest {
     void start() throws IOException {
         server = new TestServer();
         server.files.put("/data.bin", DATA);
-        downloader = new Downloader(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(300));
+        // transfers that must succeed get generous timeouts, so a busy machine cannot fail them; the
+        // stall tests use short ones, and their server never sends more until the test ends, so the
+        // timeout fires however slow the machine is (their outcome depends on the server's events, not on time)
+        downloader = new Downloader(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(60));
+        impatient = new Downloader(Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(2));
         target = dir.resolve("data.bin");
     }
 
@@ -157,7 +162,7 @@ class DownloaderTest {
     @Test
     void aStalledBodyTimesOutAndTheNextRunResumes() throws IOException {
         URI stall = server.uri("/stall-body/data.bin");
-        assertThatThrownBy(() -> downloader.download(stall, target, SHA))
+        assertThatThrownBy(() -> impatient.download(stall, target, SHA))
                 .isInstanceOf(SeqrecException.class)
                 .hasMessageContaining(stall.toString())
                 .hasMessageContaining("timed out")
@@ -175,10 +180,12 @@ class DownloaderTest {
     @Test
     void noResponseTimesOut() {
         URI stall = server.uri("/stall-headers/data.bin");
-        assertThatThrownBy(() -> downloader.download(stall, target, null))
+        assertThatThrownBy(() -> impatient.download(stall, target, null))
                 .isInstanceOf(SeqrecException.class)
                 .hasMessageContaining(stall.toString())
                 .hasMessageContaining("timed out");
+        assertThat(server.ranges()).containsExactly("/stall-headers/data.bin null");
+        assertThat(target).doesNotExist();
     }
 
     @Test
@@ -287,9 +294,10 @@ class DownloaderTest {
             }
         }
 
+        /** Stalls until the test ends ({@link #close}); the cap only ends a test whose client never gives up. */
         private void await() {
             try {
-                release.await(10, TimeUnit.SECONDS);
+                release.await(120, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
