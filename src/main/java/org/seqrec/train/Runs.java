@@ -52,10 +52,7 @@ public final class Runs {
      */
     public static RunDir train(TrainRequest req) {
         ModelSpec spec = ModelRegistry.get(req.model());
-        checkKnownParams(req.model(), spec, req.params());
-        Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
-        params.putAll(req.params());
-        checkKnownParams(req.model(), spec, params); // the defaults too: a preset or an old config cannot smuggle a bad value
+        Map<String, Object> params = checkParams(req.model(), req.params());
         if (req.evalBatch() < 1) {
             throw new SeqrecException("--eval-batch must be positive, got " + req.evalBatch());
         }
@@ -298,15 +295,15 @@ public final class Runs {
     }
 
     /**
-     * Checks {@code params} of {@code model} as {@link #train} would (names, types, ranges, with the
-     * model's defaults merged in) without training: for dry runs of experiments.
+     * {@code params} of {@code model} merged over the model's defaults, checked (names, types, ranges):
+     * what {@link #train} trains with, and what a dry run of an experiment validates.
      */
-    public static void checkParams(String model, Map<String, Object> params) {
+    public static Map<String, Object> checkParams(String model, Map<String, Object> params) {
         ModelSpec spec = ModelRegistry.get(model);
-        checkKnownParams(model, spec, params);
         Map<String, Object> merged = new LinkedHashMap<>(spec.defaults());
         merged.putAll(params);
-        checkKnownParams(model, spec, merged);
+        checkKnownParams(model, spec, merged); // the defaults too: a preset or an old config cannot smuggle a bad value
+        return merged;
     }
 
     /** Names, types and ranges of a run's hyper-parameters ({@link ParamCheck}). */

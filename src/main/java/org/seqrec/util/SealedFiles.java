@@ -1,7 +1,6 @@
 package org.seqrec.util;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,12 +83,8 @@ public final class SealedFiles {
     }
 
     private static boolean containsMagicNearEnd(byte[] bytes) {
-        int from = Math.max(0, bytes.length - TRAILER - MAGIC.length);
-        ByteBuffer window = ByteBuffer.wrap(bytes, from, bytes.length - from);
-        byte[] w = new byte[window.remaining()];
-        window.get(w);
-        for (int i = 0; i + MAGIC.length <= w.length; i++) {
-            if (Arrays.equals(w, i, i + MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        for (int i = Math.max(0, bytes.length - TRAILER - MAGIC.length); i + MAGIC.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + MAGIC.length, MAGIC, 0, MAGIC.length)) {
                 return true;
             }
         }

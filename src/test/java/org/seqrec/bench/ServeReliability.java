@@ -1,5 +1,6 @@
 package org.seqrec.bench;
 
+import org.seqrec.testutil.SlowClients;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -112,28 +113,7 @@ public final class ServeReliability {
             readers.add(reader);
         }
         long end = System.nanoTime() + (long) (Math.max(seconds, 1) + boundMillis / 1000 + 5) * 1_000_000_000L;
-        Thread writer = new Thread(() -> {
-            while (System.nanoTime() < end && !trickle.isEmpty()) {
-                synchronized (trickle) {
-                    trickle.removeIf(s -> {
-                        try {
-                            s.getOutputStream().write(' ');
-                            s.getOutputStream().flush();
-                            return false;
-                        } catch (IOException e) {
-                            return true;
-                        }
-                    });
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        writer.setDaemon(true);
-        writer.start();
+        SlowClients.trickle(trickle, end);
         List<Long> health = new ArrayList<>();
         int attempts = 0;
         int healthFailures = 0;

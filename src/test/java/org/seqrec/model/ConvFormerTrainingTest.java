@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import org.seqrec.data.Dataset;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
+import org.seqrec.testutil.Gradients;
 import org.seqrec.testutil.Killing;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.train.PrefixRegime;
@@ -126,17 +126,7 @@ class ConvFormerTrainingTest {
             Evaluator validation = new Evaluator(split, Protocol.FULL, null, 128);
             TrainContext ctx = new TrainContext(split, params, 9, m, run, validation, resume);
             new Trainer(ctx).onEpoch(history::add).fit(model, regime);
-            List<Float> all = new ArrayList<>();
-            for (NDArray w : model.params().all().values()) {
-                for (float v : w.toFloatArray()) {
-                    all.add(v);
-                }
-            }
-            float[] out = new float[all.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = all.get(i);
-            }
-            return out;
+            return Gradients.flatWeights(model.params());
         }
     }
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.seqrec.testutil.SlowClients;
 import org.seqrec.Recommender;
 import org.seqrec.data.DataSource;
 import org.seqrec.data.Dataset;
@@ -212,27 +213,7 @@ class HttpHardeningTest {
                 all.add(s);
                 opened.add(System.nanoTime());
             }
-            Thread writer = new Thread(() -> { // one byte per slow sender every 100 ms, for at most 6 s
-                long end = System.nanoTime() + 6_000_000_000L;
-                while (System.nanoTime() < end && !trickle.isEmpty()) {
-                    trickle.removeIf(s -> {
-                        try {
-                            s.getOutputStream().write(' ');
-                            s.getOutputStream().flush();
-                            return false;
-                        } catch (IOException e) {
-                            return true;
-                        }
-                    });
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            });
-            writer.setDaemon(true);
-            writer.start();
+            SlowClients.trickle(trickle, System.nanoTime() + 6_000_000_000L); // one byte per slow sender every 100 ms, at most 6 s
             HttpClient fresh = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             for (int i = 0; i < 8; i++) {
                 long t0 = System.nanoTime();

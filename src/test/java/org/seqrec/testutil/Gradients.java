@@ -34,6 +34,19 @@ public final class Gradients {
      * plus {@code 1e-6} of the largest of all (a gradient that is zero in exact arithmetic, like that of
      * a key bias under softmax, is round-off of either sign).
      */
+    /** Every weight of {@code params}, in registration order, as one flat array (for bit-exact comparisons of two runs). */
+    public static float[] flatWeights(org.seqrec.model.layers.Params params) {
+        int n = (int) params.count();
+        float[] out = new float[n];
+        int at = 0;
+        for (NDArray w : params.all().values()) {
+            float[] v = w.toFloatArray();
+            System.arraycopy(v, 0, out, at, v.length);
+            at += v.length;
+        }
+        return out;
+    }
+
     public static void assertSame(Map<String, float[]> actual, Map<String, float[]> expected) {
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         float global = 0;
