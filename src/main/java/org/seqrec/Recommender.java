@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Set;
 import org.seqrec.data.IdMap;
 import org.seqrec.eval.EvalBatch;
-import org.seqrec.model.ModelRegistry;
 import org.seqrec.model.RecModel;
-import org.seqrec.train.RunConfig;
-import org.seqrec.train.RunDir;
-import org.seqrec.train.TrainContext;
+import org.seqrec.model.zoo.ModelRegistry;
+import org.seqrec.run.Popularity;
+import org.seqrec.run.RunConfig;
+import org.seqrec.run.RunDir;
 import org.seqrec.util.Json;
 import org.seqrec.util.SeqrecException;
 
@@ -67,8 +67,7 @@ public final class Recommender implements AutoCloseable {
         IdMap items = IdMap.read(run.itemMap());
         NDManager manager = NDManager.newBaseManager();
         try {
-            TrainContext ctx = new TrainContext(null, config.params(), config.seed(), manager, run.dir(), null, false);
-            RecModel model = ModelRegistry.get(config.model()).load(run.model(), ctx, manager);
+            RecModel model = ModelRegistry.get(config.model()).load(run.model(), items.size(), config.params(), manager);
             if (model.numItems() != items.size()) {
                 throw new SeqrecException(runDir + ": the model has " + model.numItems() + " items but item_map.tsv has "
                         + items.size());

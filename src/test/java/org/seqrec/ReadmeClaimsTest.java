@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrec.testutil.Fixtures;
+import org.seqrec.run.Popularity;
 import org.seqrec.testutil.Fixtures.CliResult;
+import org.seqrec.testutil.Fixtures;
 import org.seqrec.util.Json;
 import org.seqrec.util.Manifest;
 

@@ -2,12 +2,12 @@ package org.seqrec.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import org.seqrec.train.Versions;
+import org.seqrec.run.Versions;
 import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The {@code seqrec} command line. */
 @Command(name = "seqrec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.seqrec.eval.Protocol;
-import org.seqrec.train.RunReport;
+import org.seqrec.report.RunReport;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Json;
 import picocli.CommandLine.Command;

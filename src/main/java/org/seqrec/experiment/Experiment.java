@@ -9,9 +9,10 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.seqrec.data.DataSource;
 import org.seqrec.eval.Protocol;
-import org.seqrec.model.ModelRegistry;
-import org.seqrec.train.RunDir;
-import org.seqrec.train.Runs;
+import org.seqrec.model.zoo.ModelRegistry;
+import org.seqrec.report.Aggregate;
+import org.seqrec.run.RunDir;
+import org.seqrec.run.Runs;
 import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
 import org.slf4j.Logger;
@@ -123,7 +124,7 @@ public final class Experiment {
                     try {
                         Runs.train(new Runs.TrainRequest(r.model(), r.params(), dataSource(r.data()), r.dir(), r.seed(),
                                 r.protocol(), null, 42, true, 256, !resume, resume));
-                    } catch (org.seqrec.train.RunLock.Busy e) { // another lane trains it: go on with the next
+                    } catch (org.seqrec.run.RunLock.Busy e) { // another lane trains it: go on with the next
                         LOG.info("skipped: {}", e.getMessage());
                     }
                 }

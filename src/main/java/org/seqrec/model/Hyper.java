@@ -9,9 +9,9 @@ public record Hyper(int hidden, int layers, int maxLen, float dropout, float att
                 floatOf(params, "dropout", 0.5f), floatOf(params, "attn_dropout", 0.5f));
     }
 
-    /** Defaults of the embedding-plus-blocks models (Table C3) together with the trainer's. */
+    /** Defaults of the embedding-plus-blocks models (Table C3); the trainer's are added by the trainer. */
     public static Map<String, Object> defaults() {
-        Map<String, Object> m = new java.util.LinkedHashMap<>(org.seqrec.train.Trainer.DEFAULTS);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("hidden", 64);
         m.put("layers", 2);
         m.put("max_len", 50);
@@ -19,13 +19,13 @@ public record Hyper(int hidden, int layers, int maxLen, float dropout, float att
         return m;
     }
 
-    static int intOf(Map<String, Object> params, String key, int dflt) {
+    public static int intOf(Map<String, Object> params, String key, int dflt) {
         Object v = params.get(key);
         return v == null ? dflt : ((Number) v).intValue();
     }
 
     /** {@code true}/{@code false} (or 1/0, any case) from a run's params; a typo is an error, not false. */
-    static boolean boolOf(Map<String, Object> params, String key, boolean dflt) {
+    public static boolean boolOf(Map<String, Object> params, String key, boolean dflt) {
         Object v = params.getOrDefault(key, dflt);
         if (v instanceof Boolean b) {
             return b;
@@ -40,7 +40,7 @@ public record Hyper(int hidden, int layers, int maxLen, float dropout, float att
         throw new org.seqrec.util.SeqrecException(key + " must be true or false, got '" + v + "'");
     }
 
-    static float floatOf(Map<String, Object> params, String key, float dflt) {
+    public static float floatOf(Map<String, Object> params, String key, float dflt) {
         Object v = params.get(key);
         return v == null ? dflt : ((Number) v).floatValue();
     }

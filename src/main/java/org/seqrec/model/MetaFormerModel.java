@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.seqrec.model.layers.LengthGroups;
-import org.seqrec.model.layers.MetaFormerBlock;
-import org.seqrec.model.layers.Params;
-import org.seqrec.model.layers.SequenceEmbedding;
-import org.seqrec.model.layers.TokenMixer;
+import org.seqrec.nn.LengthGroups;
+import org.seqrec.nn.MetaFormerBlock;
+import org.seqrec.nn.Params;
+import org.seqrec.nn.SequenceEmbedding;
+import org.seqrec.nn.TokenMixer;
 
 /**
  * Shared embedding, N meta-former blocks with a pluggable token mixer, dot-product scorer at
@@ -106,7 +106,7 @@ public class MetaFormerModel extends NeuralSeqModel {
      * (its last position attends to padding only, uniformly, so every padded position counts), else
      * its items rounded up so that a multiple of {@link TokenMixer#cropStep} positions is removed.
      */
-    int cropOf(int items, int width) {
+    public int cropOf(int items, int width) {
         if (items == 0) {
             return width;
         }

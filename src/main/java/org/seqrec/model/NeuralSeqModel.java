@@ -6,8 +6,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 import org.seqrec.eval.EvalBatch;
-import org.seqrec.model.layers.Nn;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Nn;
+import org.seqrec.nn.Params;
 
 /**
  * A neural sequence model: item ids {@code [B, L]} in, hidden states out, items scored by their dot

@@ -3,14 +3,11 @@ package org.seqrec.model;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Map;
-import org.seqrec.train.Regime;
-import org.seqrec.train.TrainContext;
-import org.seqrec.train.Trainer;
+import org.seqrec.util.SeqrecException;
 
 /**
- * The registry entry of a neural model: how to build it from a run's params and which training
- * regime it uses; training with the shared {@link Trainer} and loading saved weights are written
- * once here.
+ * The registry entry of a neural model: how to build it from a run's params and which {@link Objective}
+ * it is trained for; loading saved weights is written once here.
  */
 public abstract class NeuralSpec implements ModelSpec {
     private final String name;
@@ -34,40 +31,33 @@ public abstract class NeuralSpec implements ModelSpec {
     /** The untrained model for {@code numItems} items and a run's (defaults-merged) params. */
     public abstract NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params);
 
-    /** The regime the model trains in (protocols.md section 3); the prefix regime unless overridden. */
-    public Regime regime(Map<String, Object> params) {
-        return new org.seqrec.train.PrefixRegime();
+    /** The objective the model is trained for (protocols.md section 3); the prefix objective unless overridden. */
+    public Objective objective(Map<String, Object> params) {
+        return new Objective.Prefix();
     }
 
     /**
-     * The regime a run trains in: the model's own ({@link #regime}) unless the run's params name
-     * another with {@code regime}: {@code prefix} or {@code prefix-CE}, which every model can train in
+     * The objective a run trains for: the model's own ({@link #objective}) unless the run's params name
+     * another with {@code regime}: {@code prefix} or {@code prefix-CE}, which every model can train for
      * (both read only the state at position L-1), e.g. to compare architectures under one loss.
      */
-    public Regime trainingRegime(Map<String, Object> params) {
-        Regime own = regime(params);
+    public final Objective trainingObjective(Map<String, Object> params) {
+        Objective own = objective(params);
         Object wanted = params.get("regime");
         if (wanted == null || own.name().equals(wanted)) {
             return own;
         }
         return switch (String.valueOf(wanted)) {
-            case "prefix" -> new org.seqrec.train.PrefixRegime();
-            case "prefix-CE" -> new org.seqrec.train.PrefixCeRegime();
-            default -> throw new org.seqrec.util.SeqrecException("unknown regime '" + wanted + "' for " + name()
+            case "prefix" -> new Objective.Prefix();
+            case "prefix-CE" -> new Objective.PrefixCe();
+            default -> throw new SeqrecException("unknown regime '" + wanted + "' for " + name()
                     + ": use prefix, prefix-CE or the model's own, " + own.name());
         };
     }
 
     @Override
-    public RecModel train(TrainContext context) {
-        NeuralSeqModel model = build(context.manager(), context.split().data().numItems(), context.params());
-        new Trainer(context).fit(model, trainingRegime(context.params()));
-        return model;
-    }
-
-    @Override
-    public RecModel load(Path modelDir, TrainContext context, NDManager manager) {
-        NeuralSeqModel model = build(manager, context.numItemsFromRun(), context.params());
+    public RecModel load(Path modelDir, int numItems, Map<String, Object> params, NDManager manager) {
+        NeuralSeqModel model = build(manager, numItems, params);
         model.load(modelDir);
         return model;
     }

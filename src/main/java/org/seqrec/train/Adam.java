@@ -8,7 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Params;
 import org.seqrec.util.SealedFiles;
 import org.seqrec.util.SeqrecException;
 

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.SplitMix64;
 import org.seqrec.model.NeuralSeqModel;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Params;
 
 /**
  * The {@code all-positions} regime (SASRec, GRU4Rec; protocols.md section 3): one sample per user

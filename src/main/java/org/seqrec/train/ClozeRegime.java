@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.SplitMix64;
-import org.seqrec.model.Bert4Rec;
+import org.seqrec.model.MaskedItemModel;
 import org.seqrec.model.NeuralSeqModel;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Params;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -43,10 +43,10 @@ public final class ClozeRegime implements Regime {
 
             @Override
             public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
-                if (!(model instanceof Bert4Rec)) {
+                if (!(model instanceof MaskedItemModel withMask)) {
                     throw new SeqrecException("the cloze regime needs a model with a mask token (bert4rec)");
                 }
-                int maskToken = ((Bert4Rec) model).maskToken();
+                int maskToken = withMask.maskToken();
                 int b = to - from;
                 long[] inputs = new long[b * maxLen];
                 long[] labels = new long[b * maxLen];

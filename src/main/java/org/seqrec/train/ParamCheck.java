@@ -73,17 +73,15 @@ public final class ParamCheck {
      * @throws SeqrecException naming the first unknown name or bad value, and what is expected
      */
     public static void check(String model, ModelSpec spec, Map<String, Object> params) {
-        Set<String> known = new TreeSet<>(spec.defaults().keySet());
-        if (spec instanceof org.seqrec.model.NeuralSpec) {
-            known.addAll(Trainer.OPTIONAL_PARAMS);
-        }
+        Set<String> known = Training.knownParams(spec);
+        Map<String, Object> defaults = Training.defaults(spec);
         for (Map.Entry<String, Object> e : params.entrySet()) {
             String key = e.getKey();
             if (!known.contains(key)) {
                 throw new SeqrecException("model " + model + " has no hyper-parameter '" + key + "' (it has: "
                         + String.join(", ", known) + ")");
             }
-            Rule rule = rule(key, spec.defaults().get(key));
+            Rule rule = rule(key, defaults.get(key));
             if (rule != null) {
                 checkValue(model, key, e.getValue(), rule);
             }

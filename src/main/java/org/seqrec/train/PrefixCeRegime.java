@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.SplitMix64;
 import org.seqrec.model.NeuralSeqModel;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Params;
 
 /**
  * The {@code prefix-CE} regime (AdaMCT, RecGRELA; RecBole's convention, protocols.md section 3):

@@ -7,7 +7,7 @@ import ai.djl.nn.Activation;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.SplitMix64;
 import org.seqrec.model.NeuralSeqModel;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Params;
 
 /**
  * The {@code prefix} regime (ConvFormer, FMLP-Rec, SAR): from the last L items of each training

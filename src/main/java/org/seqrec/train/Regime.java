@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.SplitMix64;
 import org.seqrec.model.NeuralSeqModel;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Params;
 
 /**
  * A training regime of protocols.md section 3: which samples an epoch holds and what loss a batch

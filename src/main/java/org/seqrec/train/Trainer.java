@@ -39,31 +39,12 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
-    /** Table C3 training defaults. */
-    public static final Map<String, Object> DEFAULTS;
-
-    /**
-     * Trainer settings without a default value: an operator profile, partial epochs, and the
-     * validation metric that selects the best epoch when it is not the protocol's
-     * ({@link org.seqrec.eval.Protocol#selectionMetric}).
-     */
     /** What a checkpoint directory holds, listed in its manifest. */
     static final List<String> CHECKPOINT_FILES = List.of("weights.bin", "adam.bin", "history.jsonl");
 
-    public static final java.util.Set<String> OPTIONAL_PARAMS = java.util.Set.of("profile_steps", "max_batches", "select", "regime");
-
-    static {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("lr", 1e-3);
-        m.put("weight_decay", 0.0);
-        m.put("batch", 256);
-        m.put("epochs", 200);
-        m.put("patience", 10);
-        DEFAULTS = java.util.Collections.unmodifiableMap(m);
-    }
-
     private final TrainContext ctx;
     private java.util.function.Consumer<JsonNode> epochListener = line -> { };
+    private final TrainOptions options;
     private final float lr;
     private final float weightDecay;
     private final int batch;
@@ -73,15 +54,13 @@ public final class Trainer {
 
     public Trainer(TrainContext ctx) {
         this.ctx = ctx;
-        this.lr = (float) ctx.doubleParam("lr", 1e-3);
-        this.weightDecay = (float) ctx.doubleParam("weight_decay", 0);
-        this.batch = ctx.intParam("batch", 256);
-        this.epochs = ctx.intParam("epochs", 200);
-        this.patience = ctx.intParam("patience", 10);
-        this.maxBatches = ctx.intParam("max_batches", 0); // > 0: a partial epoch, for timing and smoke runs
-        if (batch < 1 || epochs < 1 || patience < 1 || !(lr > 0)) {
-            throw new SeqrecException("batch, epochs and patience must be positive and lr > 0");
-        }
+        this.options = TrainOptions.from(ctx.params());
+        this.lr = (float) options.lr();
+        this.weightDecay = (float) options.weightDecay();
+        this.batch = options.batch();
+        this.epochs = options.epochs();
+        this.patience = options.patience();
+        this.maxBatches = options.maxBatches();
         if (ctx.validation() == null) {
             throw new IllegalArgumentException("training needs a validation evaluator");
         }
@@ -105,7 +84,7 @@ public final class Trainer {
     public void fit(NeuralSeqModel model, Regime regime) {
         LeaveOneOut split = ctx.split();
         Evaluator validation = ctx.validation();
-        String metric = ctx.stringParam("select", validation.protocol().selectionMetric());
+        String metric = options.select() != null ? options.select() : validation.protocol().selectionMetric();
         if (!org.seqrec.eval.RankMetrics.names().contains(metric)) {
             throw new SeqrecException("select: unknown metric '" + metric + "' (known: " + org.seqrec.eval.RankMetrics.names() + ")");
         }
@@ -135,7 +114,7 @@ public final class Trainer {
             SplitMix64 dropoutRng = SplitMix64.forStream(~ctx.seed(), epoch);
             double lossSum = 0;
             int batches = 0;
-            int profileSteps = epoch == 1 ? ctx.intParam("profile_steps", 0) : 0;
+            int profileSteps = epoch == 1 ? options.profileSteps() : 0;
             long profileStart = 0;
             try (ProgressBar bar = Progress.bar("epoch " + epoch, data.size(), "samples")) {
                 for (int from = 0; from < data.size() && (maxBatches <= 0 || batches < maxBatches); from += batch) {

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.seqrec.train.Versions;
+import org.seqrec.run.Versions;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Json;
 

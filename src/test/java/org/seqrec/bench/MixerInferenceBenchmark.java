@@ -19,10 +19,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.seqrec.model.ConvFormer;
-import org.seqrec.model.layers.Params;
-import org.seqrec.model.layers.SelfAttention;
-import org.seqrec.model.layers.TokenMixer;
+import org.seqrec.model.zoo.ConvFormer;
+import org.seqrec.nn.Params;
+import org.seqrec.nn.SelfAttention;
+import org.seqrec.nn.TokenMixer;
 
 /**
  * The ConvFormer paper's Figure 8: time of the token-mixer layer alone (no embedding, no FFN) on a

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.seqrec.report.Charts;
-import org.seqrec.train.Versions;
+import org.seqrec.run.Versions;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Json;
 

@@ -16,14 +16,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.seqrec.model.ModelRegistry;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.report.Charts;
+import org.seqrec.run.Versions;
 import org.seqrec.train.Adam;
 import org.seqrec.train.PeakMemory;
 import org.seqrec.train.PrefixCeRegime;
-import org.seqrec.train.Versions;
+import org.seqrec.train.Training;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Json;
 
@@ -155,7 +156,7 @@ public final class ScalingBenchmark {
     /** Median seconds per step, and the peak RSS of the steps above the RSS after building the model (MB). */
     static double[] measure(String name, int len, int batch, int warmup, int steps) {
         NeuralSpec spec = (NeuralSpec) ModelRegistry.get(name);
-        Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+        Map<String, Object> params = new LinkedHashMap<>(Training.defaults(spec));
         params.put("max_len", len);
         params.put("hidden", 64);
         return timeSteps(spec, ITEMS, params, warmup, steps, (model, step, m) -> {
@@ -173,11 +174,11 @@ public final class ScalingBenchmark {
      */
     static double[] measureOnData(String name, int len, int batch, int warmup, int steps, Path data, Map<String, Object> extra) {
         NeuralSpec spec = (NeuralSpec) ModelRegistry.get(name);
-        Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+        Map<String, Object> params = new LinkedHashMap<>(Training.defaults(spec));
         params.put("max_len", len);
         params.putAll(extra);
         org.seqrec.data.LeaveOneOut split = new org.seqrec.data.LeaveOneOut(org.seqrec.data.FmlpReader.read(data));
-        var epoch = spec.regime(params).epoch(split, len, new org.seqrec.data.SplitMix64(42));
+        var epoch = org.seqrec.train.Training.regime(spec.objective(params)).epoch(split, len, new org.seqrec.data.SplitMix64(42));
         return timeSteps(spec, split.data().numItems(), params, warmup, steps, (model, step, m) -> {
             int from = step * batch % Math.max(1, epoch.size() - batch);
             return epoch.loss(model, model.params().bind(m), from, from + batch, m);

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrec.data.Dataset;
+import org.seqrec.report.Aggregate;
 import org.seqrec.testutil.Fixtures;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Json;

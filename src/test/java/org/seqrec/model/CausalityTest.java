@@ -11,11 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.seqrec.eval.EvalBatch;
+import org.seqrec.model.zoo.Bert4Rec;
+import org.seqrec.model.zoo.ModelRegistry;
+import org.seqrec.train.Training;
 
 /** Causal models see no future item; BERT4Rec sees both sides and predicts at an appended mask. */
 class CausalityTest {
     private static NeuralSeqModel build(NDManager m, String name) {
-        Map<String, Object> p = new LinkedHashMap<>(ModelRegistry.get(name).defaults());
+        Map<String, Object> p = new LinkedHashMap<>(Training.defaults(ModelRegistry.get(name)));
         p.put("hidden", 16);
         p.put("max_len", 8);
         return ((NeuralSpec) ModelRegistry.get(name)).build(m, 30, p);

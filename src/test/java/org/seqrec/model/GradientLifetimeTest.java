@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.train.PrefixCeRegime;
+import org.seqrec.train.Training;
 
 /**
  * The backward pass reads nothing the Java side has already freed: the gradient of a batch is the
@@ -34,7 +36,7 @@ class GradientLifetimeTest {
     @MethodSource("neuralModels")
     void gradientsDoNotDependOnTheGarbageCollector(String name) {
         NeuralSpec spec = (NeuralSpec) ModelRegistry.get(name);
-        Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+        Map<String, Object> params = new LinkedHashMap<>(Training.defaults(spec));
         params.putAll(ModelContractTest.small(name, 1));
         params.replaceAll((k, v) -> k.contains("dropout") || k.equals("drop_path") ? 0.0 : v); // a deterministic pass
         try (NDManager base = NDManager.newBaseManager()) {

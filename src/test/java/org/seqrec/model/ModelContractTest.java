@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.seqrec.Recommender;
@@ -26,8 +26,11 @@ import org.seqrec.data.Dataset;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.eval.EvalBatch;
 import org.seqrec.eval.Protocol;
+import org.seqrec.model.zoo.ConvFormer;
+import org.seqrec.model.zoo.ModelRegistry;
+import org.seqrec.run.Runs;
 import org.seqrec.testutil.Synthetic;
-import org.seqrec.train.Runs;
+import org.seqrec.train.Training;
 import org.seqrec.util.Json;
 import org.seqrec.util.Progress;
 
@@ -62,7 +65,7 @@ class ModelContractTest {
         wanted.put("patience", epochs);
         wanted.put("local", 4);
         wanted.put("pool", 2);
-        Map<String, Object> known = ModelRegistry.get(model).defaults();
+        Map<String, Object> known = Training.defaults(ModelRegistry.get(model));
         Map<String, Object> p = new LinkedHashMap<>();
         wanted.forEach((k, v) -> {
             if (known.containsKey(k)) {
@@ -77,7 +80,7 @@ class ModelContractTest {
     void scoresHaveTheRightShapeAndAreFinite(String name) {
         Dataset data = Synthetic.random(12, 30, 3, 12, 5);
         LeaveOneOut split = new LeaveOneOut(data);
-        Map<String, Object> params = new LinkedHashMap<>(ModelRegistry.get(name).defaults());
+        Map<String, Object> params = new LinkedHashMap<>(Training.defaults(ModelRegistry.get(name)));
         params.putAll(small(name, 1));
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(1);
@@ -161,8 +164,8 @@ class ModelContractTest {
         assertThat(losses.get(0)).isGreaterThan(2.5);
         assertThat(losses.get(2)).as("losses %s", losses).isLessThan(Math.log(40) - 0.15);
         NeuralSpec spec = (NeuralSpec) ModelRegistry.get("convformer");
-        assertThat(spec.trainingRegime(Map.of()).name()).isEqualTo("prefix");
-        assertThat(spec.trainingRegime(Map.of("regime", "prefix-CE")).name()).isEqualTo("prefix-CE");
-        assertThatThrownBy(() -> spec.trainingRegime(Map.of("regime", "cloze"))).hasMessageContaining("unknown regime 'cloze'");
+        assertThat(spec.trainingObjective(Map.of()).name()).isEqualTo("prefix");
+        assertThat(spec.trainingObjective(Map.of("regime", "prefix-CE")).name()).isEqualTo("prefix-CE");
+        assertThatThrownBy(() -> spec.trainingObjective(Map.of("regime", "cloze"))).hasMessageContaining("unknown regime 'cloze'");
     }
 }

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.seqrec.Recommender;
 import org.seqrec.data.DataSource;
 import org.seqrec.eval.Protocol;
+import org.seqrec.run.Runs;
 import org.seqrec.testutil.Synthetic;
-import org.seqrec.train.Runs;
 import org.seqrec.util.Json;
 import org.seqrec.util.Progress;
 

@@ -35,7 +35,7 @@ public final class Gradients {
      * a key bias under softmax, is round-off of either sign).
      */
     /** Every weight of {@code params}, in registration order, as one flat array (for bit-exact comparisons of two runs). */
-    public static float[] flatWeights(org.seqrec.model.layers.Params params) {
+    public static float[] flatWeights(org.seqrec.nn.Params params) {
         int n = (int) params.count();
         float[] out = new float[n];
         int at = 0;

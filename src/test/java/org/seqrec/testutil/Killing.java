@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.SplitMix64;
 import org.seqrec.model.NeuralSeqModel;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Params;
 import org.seqrec.train.Regime;
 
 /** A training regime that dies in the middle of an epoch, like a killed process: for exact-resume tests. */

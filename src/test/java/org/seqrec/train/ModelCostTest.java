@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.seqrec.model.ModelRegistry;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.zoo.ModelRegistry;
 
 /** Weights and MACs per sequence counted from the engine's trace, against the layer formulas. */
 class ModelCostTest {
@@ -18,7 +18,7 @@ class ModelCostTest {
 
     static ModelCost cost(String name, Object... kv) {
         NeuralSpec spec = (NeuralSpec) ModelRegistry.get(name);
-        Map<String, Object> p = new LinkedHashMap<>(spec.defaults());
+        Map<String, Object> p = new LinkedHashMap<>(Training.defaults(spec));
         p.put("hidden", D);
         p.put("max_len", L);
         for (int i = 0; i < kv.length; i += 2) {

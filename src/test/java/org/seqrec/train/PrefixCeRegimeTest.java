@@ -15,7 +15,7 @@ import org.seqrec.data.Dataset;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.SplitMix64;
 import org.seqrec.model.NeuralSeqModel;
-import org.seqrec.model.layers.Params;
+import org.seqrec.nn.Params;
 
 /** The prefix-CE regime: its samples and its loss against values computed by hand. */
 class PrefixCeRegimeTest {

@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
-import org.seqrec.model.ModelRegistry;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.testutil.Gradients;
 import org.seqrec.testutil.Killing;
 import org.seqrec.testutil.Synthetic;
@@ -54,7 +54,7 @@ class ResumeAcrossRegimesTest {
     private float[] fit(String model, String regimeName, Path run, boolean kill, boolean resume, LeaveOneOut split,
             List<JsonNode> history) throws Exception {
         Files.createDirectories(run.resolve("model"));
-        Map<String, Object> params = new LinkedHashMap<>(ModelRegistry.get(model).defaults());
+        Map<String, Object> params = new LinkedHashMap<>(Training.defaults(ModelRegistry.get(model)));
         params.putAll(settings(regimeName));
         if (model.equals("convformer")) {
             params.put("kernel", 3);
@@ -63,7 +63,7 @@ class ResumeAcrossRegimesTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(11);
             NeuralSeqModel net = spec.build(m, split.data().numItems(), params);
-            Regime regime = spec.trainingRegime(params);
+            Regime regime = Training.regime(spec, params);
             Evaluator validation = new Evaluator(split, Protocol.FULL, null, 64);
             TrainContext ctx = new TrainContext(split, params, 5, m, run, validation, resume);
             new Trainer(ctx).onEpoch(history::add).fit(net, kill ? Killing.at(regime, 3, 2) : regime);

@@ -19,10 +19,11 @@ import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.SplitMix64;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
-import org.seqrec.model.ModelRegistry;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
-import org.seqrec.model.layers.Params;
+import org.seqrec.model.zoo.ModelRegistry;
+import org.seqrec.nn.Params;
+import org.seqrec.run.Runs;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Json;
 import org.seqrec.util.Progress;
@@ -39,15 +40,15 @@ class TrainerGuardsTest {
 
     @Test
     void hyperParametersAModelDoesNotReadAreRejected() {
-        assertThatThrownBy(() -> Runs.checkKnownParams("fmlp-rec", ModelRegistry.get("fmlp-rec"), Map.of("kernel", 5)))
+        assertThatThrownBy(() -> ParamCheck.check("fmlp-rec", ModelRegistry.get("fmlp-rec"), Map.of("kernel", 5)))
                 .isInstanceOf(SeqrecException.class).hasMessageContaining("fmlp-rec has no hyper-parameter 'kernel'");
-        assertThatThrownBy(() -> Runs.checkKnownParams("bert4rec", ModelRegistry.get("bert4rec"), Map.of("mask_porb", 0.2)))
+        assertThatThrownBy(() -> ParamCheck.check("bert4rec", ModelRegistry.get("bert4rec"), Map.of("mask_porb", 0.2)))
                 .hasMessageContaining("mask_porb").hasMessageContaining("mask_prob");
         assertThatCode(() -> {
-            Runs.checkKnownParams("convformer", ModelRegistry.get("convformer"), Map.of("kernel", 5, "max_batches", 3));
-            Runs.checkKnownParams("pop", ModelRegistry.get("pop"), Map.of("scope", "all"));
+            ParamCheck.check("convformer", ModelRegistry.get("convformer"), Map.of("kernel", 5, "max_batches", 3));
+            ParamCheck.check("pop", ModelRegistry.get("pop"), Map.of("scope", "all"));
         }).doesNotThrowAnyException();
-        assertThatThrownBy(() -> Runs.checkKnownParams("pop", ModelRegistry.get("pop"), Map.of("max_batches", 3)))
+        assertThatThrownBy(() -> ParamCheck.check("pop", ModelRegistry.get("pop"), Map.of("max_batches", 3)))
                 .isInstanceOf(SeqrecException.class);
     }
 
@@ -69,7 +70,7 @@ class TrainerGuardsTest {
     @Test
     void aLossThatIsNotFiniteStopsTheRunBeforeTheUpdate() {
         LeaveOneOut split = new LeaveOneOut(Synthetic.random(40, 20, 4, 8, 2));
-        Map<String, Object> params = new LinkedHashMap<>(ModelRegistry.get("sar").defaults());
+        Map<String, Object> params = new LinkedHashMap<>(Training.defaults(ModelRegistry.get("sar")));
         params.putAll(Map.of("hidden", 8, "max_len", 6, "batch", 16, "epochs", 2));
         Regime nan = new Regime() {
             @Override

@@ -1,0 +1,18 @@
+package org.seqrec.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** The channel-wise FFN sub-block: {@code W2 · GELU(W1 · x + b1) + b2}, W1: D -> 4D, W2: 4D -> D. */
+public final class FeedForward {
+    private final Dense up;
+    private final Dense down;
+
+    public FeedForward(Params p, String name, int d) {
+        this.up = new Dense(p, name + ".w1", d, 4 * d);
+        this.down = new Dense(p, name + ".w2", 4 * d, d);
+    }
+
+    public NDArray forward(Params.Bound p, NDArray x) {
+        return down.forward(p, Nn.gelu(up.forward(p, x)));
+    }
+}

@@ -1,0 +1,148 @@
+package org.seqrec.nn;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import org.seqrec.data.SplitMix64;
+
+/** Thin functional wrappers over the engine's fused operators. */
+public final class Nn {
+    /** The spec's LayerNorm epsilon. */
+    public static final float LN_EPS = 1e-12f;
+
+    private Nn() {}
+
+    /** {@code x W^T + b}, W stored as [out, in] (PyTorch layout). */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    /** LayerNorm over the last axis. */
+    public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+        long d = x.getShape().get(x.getShape().dimension() - 1);
+        return LayerNorm.layerNorm(x, new Shape(d), gamma, beta, LN_EPS).singletonOrThrow();
+    }
+
+    /** How {@link #dropout} draws its keep-masks. */
+    public enum DropoutMasks {
+        /**
+         * The default: {@code uniform(0, 1) >= rate} from the engine's generator, scaled and multiplied
+         * in (on the engine's device). On one CPU thread the engine's own dropout spends most of its
+         * time drawing one Bernoulli variate per element ({@code aten::bernoulli_}, 15% of a SAR
+         * step on Beauty); with this mask, which has the same distribution, SAR's steps are about 10%
+         * faster ({@code bench/dropout-masks.sh}, {@code bench/results/dropout-masks.md}).
+         */
+        UNIFORM,
+        /** The engine's dropout operator ({@code aten::dropout}). */
+        ENGINE,
+        /**
+         * Drawn on the host from the pass's {@link Params.Bound#dropoutRng} (SplitMix64, 16 bits per
+         * element; CPU only, else {@link #UNIFORM}). Before the {@link #scale} fix, SAR trained this
+         * way blew up to inf within about 100 steps on Beauty: its {@code 1/sqrt(D)} scalar was read
+         * from freed memory, more often the more garbage a step made, and host masks make a lot.
+         * After the fix it trains like the others ({@code bench/results/dropout-masks.md}).
+         */
+        HOST
+    }
+
+    /** {@code -Dseqrec.dropout=uniform|engine|host}; uniform unless set. */
+    static final DropoutMasks DROPOUT_MASKS = dropoutMasks(System.getProperty("seqrec.dropout", "uniform"));
+
+    static DropoutMasks dropoutMasks(String name) {
+        try {
+            return DropoutMasks.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new org.seqrec.util.SeqrecException("-Dseqrec.dropout must be uniform, engine or host, got '" + name + "'");
+        }
+    }
+
+    /** Inverted dropout: each element kept with probability {@code 1 - rate} and scaled by {@code 1 / (1 - rate)}. */
+    public static NDArray dropout(Params.Bound p, NDArray x, float rate, boolean training) {
+        return dropout(p, x, rate, training, DROPOUT_MASKS);
+    }
+
+    /** {@link #dropout(Params.Bound, NDArray, float, boolean)} with the masks drawn as {@code masks} says. */
+    static NDArray dropout(Params.Bound p, NDArray x, float rate, boolean training, DropoutMasks masks) {
+        if (!training || rate <= 0f) {
+            return x;
+        }
+        if (rate >= 1f) {
+            return x.zerosLike();
+        }
+        SplitMix64 rng = p.dropoutRng();
+        if (masks == DropoutMasks.ENGINE) {
+            return Dropout.dropout(x, rate, true).singletonOrThrow();
+        }
+        if (masks == DropoutMasks.HOST && rng != null && x.getDevice().equals(Device.cpu())) {
+            return x.mul(x.getManager().create(mask(rng, (int) x.getShape().size(), rate), x.getShape()));
+        }
+        NDManager m = x.getManager();
+        NDArray keep = m.randomUniform(0f, 1f, x.getShape(), x.getDataType())
+                .gte(m.full(new Shape(), rate, x.getDataType())).toType(x.getDataType(), false);
+        return x.mul(scale(keep, 1f / (1f - rate)));
+    }
+
+    /** Keep-mask values: {@code 1 / (1 - rate)} with probability {@code 1 - rate}, else 0. */
+    static float[] mask(SplitMix64 rng, int n, float rate) {
+        float[] mask = new float[n];
+        float keep = 1f / (1f - rate);
+        int threshold = Math.round(rate * 65536f);
+        int i = 0;
+        while (i < n) {
+            long bits = rng.nextLong();
+            for (int j = 0; j < 4 && i < n; j++, i++) {
+                mask[i] = ((int) (bits >>> (16 * j)) & 0xFFFF) >= threshold ? keep : 0f;
+            }
+        }
+        return mask;
+    }
+
+    /** Rows {@code ids} (int64, any shape) of an embedding table, shape {@code ids.shape + [D]}. */
+    public static NDArray embedding(NDArray ids, NDArray table) {
+        return ai.djl.nn.core.Embedding.embedding(ids, table, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * {@code x · c}. Use this, never {@code NDArray.mul(Number)} / {@code div(Number)}, on anything
+     * the backward pass goes through: DJL's PyTorch engine implements those by wrapping {@code c}
+     * in a tensor over a Java direct buffer ({@code from_blob}) and closing it right after the
+     * product, but autograd keeps that tensor to compute the gradient; once the garbage collector
+     * frees the buffer, the backward pass multiplies by whatever the memory now holds (random
+     * inf / NaN gradients, more often the bigger the graph; it was the cause of the NaN losses of
+     * RecGRELA, SASRec and others). Here the scalar is an engine-allocated tensor that stays attached
+     * to {@code x}'s manager. {@code EngineSafetyTest} fails the build on the unsafe calls.
+     */
+    public static NDArray scale(NDArray x, float c) {
+        return x.mul(x.getManager().full(new Shape(), c, x.getDataType()));
+    }
+
+    /** SiLU (Swish with β = 1): {@code x · σ(x)}. */
+    public static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /**
+     * DropPath (stochastic depth) of a residual branch {@code x [B, ...]}: in training the whole branch
+     * of a sample is dropped with probability {@code rate}, the kept ones scaled by {@code 1 / (1 - rate)}.
+     */
+    public static NDArray dropPath(NDArray x, float rate, boolean training) {
+        if (!training || rate <= 0f) {
+            return x;
+        }
+        long[] shape = new long[x.getShape().dimension()];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = x.getShape().get(0);
+        NDArray keep = x.getManager().randomUniform(0f, 1f, new Shape(shape)).gte(rate).toType(x.getDataType(), false);
+        return x.mul(scale(keep, 1f / (1f - rate)));
+    }
+
+    /** GELU, exact erf form. */
+    public static NDArray gelu(NDArray x) {
+        return Activation.gelu(x);
+    }
+}
