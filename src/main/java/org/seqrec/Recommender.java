@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.seqrec.data.IdMap;
-import org.seqrec.eval.EvalBatch;
+import org.seqrec.model.HistoryBatch;
 import org.seqrec.model.RecModel;
 import org.seqrec.model.zoo.ModelRegistry;
+import org.seqrec.run.HistoryStore;
 import org.seqrec.run.Popularity;
 import org.seqrec.run.RunConfig;
 import org.seqrec.run.RunDir;
@@ -30,15 +32,23 @@ import org.seqrec.util.SeqrecException;
  * }</pre>
  */
 public final class Recommender implements AutoCloseable {
+    /**
+     * Whether recommendations leave out the items already in the history when a request does not say:
+     * the one default of the Java API, {@code recommend}, {@code score} and the HTTP service.
+     */
+    public static final boolean EXCLUDE_SEEN_BY_DEFAULT = true;
+
     private final NDManager manager;
+    private final HistoryStore histories; // null: the run keeps no user histories
     private final RecModel model;
     private final IdMap items;
     private final String runName;
     private final int[] counts;
     private final int[] popularOrder;
 
-    private Recommender(NDManager manager, RecModel model, IdMap items, String runName, int[] counts) {
+    private Recommender(NDManager manager, RecModel model, IdMap items, String runName, int[] counts, HistoryStore histories) {
         this.manager = manager;
+        this.histories = histories;
         this.model = model;
         this.items = items;
         this.runName = runName;
@@ -72,7 +82,9 @@ public final class Recommender implements AutoCloseable {
                 throw new SeqrecException(runDir + ": the model has " + model.numItems() + " items but item_map.tsv has "
                         + items.size());
             }
-            return new Recommender(manager, model, items, runDir.getFileName().toString(), Popularity.of(run, config, items.size()));
+            HistoryStore histories = java.nio.file.Files.isRegularFile(run.histories()) ? HistoryStore.open(run.histories()) : null;
+            return new Recommender(manager, model, items, runDir.getFileName().toString(), Popularity.of(run, config, items.size()),
+                    histories);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -106,9 +118,48 @@ public final class Recommender implements AutoCloseable {
         return model.maxLen();
     }
 
-    /** The top {@code k} items after {@code history} (original ids, oldest first); seen items may be recommended. */
+    /** The top {@code k} items after {@code history} (original ids, oldest first), its own items left out. */
     public Result recommend(List<String> history, int k) {
-        return recommend(history, k, false);
+        return recommend(history, k, EXCLUDE_SEEN_BY_DEFAULT);
+    }
+
+    /** A user id the run's history store does not know. */
+    public static final class UnknownUserException extends SeqrecException {
+        public UnknownUserException(String user) {
+            super("unknown user '" + user + "': the run keeps no history for it (recommend by history, or append events first)");
+        }
+    }
+
+    /** Whether the run keeps user histories ({@code histories.db}), so that users can be named by id. */
+    public boolean hasUserHistories() {
+        return histories != null;
+    }
+
+    /** The history the run keeps for {@code user} (its whole sequence, then the events appended since), oldest first. */
+    public Optional<List<String>> history(String user) {
+        return histories().history(user);
+    }
+
+    /**
+     * The top {@code k} items for {@code user}: {@link #recommend(List, int, boolean)} of the history the run keeps for it.
+     *
+     * @throws UnknownUserException when the run keeps no history for {@code user}
+     */
+    public Result recommendForUser(String user, int k, boolean excludeSeen) {
+        return recommend(history(user).orElseThrow(() -> new UnknownUserException(user)), k, excludeSeen);
+    }
+
+    /** Appends interactions to users' kept histories (a new user starts with its first event); durable when it returns. */
+    public void append(List<HistoryStore.Event> events) {
+        histories().append(events);
+    }
+
+    private HistoryStore histories() {
+        if (histories == null) {
+            throw new SeqrecException("run " + runName + " keeps no user histories (trained with --no-keep-histories or by an older"
+                    + " seqrec): recommend by history");
+        }
+        return histories;
     }
 
     /**
@@ -180,7 +231,7 @@ public final class Recommender implements AutoCloseable {
             }
         }
         try (NDManager m = manager.newSubManager()) {
-            NDArray scores = model.scoreAll(EvalBatch.ofHistories(histories), m).add(m.create(mask, new Shape(b, n + 1)));
+            NDArray scores = model.scoreAll(HistoryBatch.ofHistories(histories), m).add(m.create(mask, new Shape(b, n + 1)));
             NDList top = scores.topK(kMax, 1, true, true); // partial selection, not a full sort
             float[] values = top.get(0).toFloatArray();
             long[] ids = top.get(1).toLongArray();
@@ -224,5 +275,8 @@ public final class Recommender implements AutoCloseable {
     public void close() {
         model.close();
         manager.close();
+        if (histories != null) {
+            histories.close();
+        }
     }
 }

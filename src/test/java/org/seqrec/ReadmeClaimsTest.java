@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrec.run.Popularity;
+import org.seqrec.run.RunDir;
 import org.seqrec.testutil.Fixtures.CliResult;
 import org.seqrec.testutil.Fixtures;
 import org.seqrec.util.Json;
@@ -56,7 +57,7 @@ class ReadmeClaimsTest {
             assertThat(unknown.items()).extracting(Recommender.Item::id).containsExactly("a", "b");
         }
         // a run saved before popularity.tsv existed: counted again from its data file, same order
-        Files.delete(run.resolve(Popularity.FILE));
+        Files.delete(new RunDir(run).popularity());
         Files.delete(run.resolve(Manifest.FILE));
         try (Recommender rec = Recommender.load(run)) {
             assertThat(rec.recommend(List.of(), 4).items()).extracting(Recommender.Item::id).containsExactly("a", "b", "c", "d");

@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.seqrec.eval.Protocol;
+import org.seqrec.run.NegativesChoice;
+import org.seqrec.run.RunConfig;
+import org.seqrec.run.RunDir;
+import org.seqrec.run.RunResults;
 import org.seqrec.run.Runs;
+import org.seqrec.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,10 +24,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Protocol p = eval.protocol();
+        Protocol p = eval.protocol(Protocol.parse(Json.read(RunDir.existing(run).config(), RunConfig.class).protocol()));
         eval.applyThreads();
-        JsonNode results = Runs.evaluate(run, p, new Runs.NegativesChoice(eval.negatives, eval.negativesSeed), eval.batch);
-        System.out.print(Runs.table(p, results));
+        JsonNode results = Runs.evaluate(run, p, new NegativesChoice(eval.negatives, eval.negativesSeed), eval.batch);
+        System.out.print(RunResults.table(p, results));
         System.out.printf("evaluated in %.2fs (valid) + %.2fs (test); wrote %s%n", results.path("seconds").path("valid").asDouble(),
                 results.path("seconds").path("test").asDouble(), run.resolve("results.json"));
         return 0;

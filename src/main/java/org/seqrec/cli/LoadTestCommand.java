@@ -51,6 +51,10 @@ final class LoadTestCommand implements Callable<Integer> {
             description = "A request not answered within this many seconds counts as an error. Default: ${DEFAULT-VALUE}.")
     int timeoutSeconds;
 
+    @Option(names = "--by-user", description = "Name each data-file user by id ({\"user\": ID}: the run's kept history) instead of"
+            + " sending the history.")
+    boolean byUser;
+
     @Option(names = "--label", defaultValue = "", description = "A name for this configuration in the JSON output.")
     String label;
 
@@ -67,9 +71,13 @@ final class LoadTestCommand implements Callable<Integer> {
         List<String> bodies = new ArrayList<>(d.numUsers());
         for (int u = 0; u < d.numUsers(); u++) {
             ObjectNode body = Json.object();
-            ArrayNode h = body.putArray("history");
-            for (int item : d.sequence(u)) {
-                h.add(d.itemMap().original(item));
+            if (byUser) {
+                body.put("user", d.originalUserId(u));
+            } else {
+                ArrayNode h = body.putArray("history");
+                for (int item : d.sequence(u)) {
+                    h.add(d.itemMap().original(item));
+                }
             }
             body.put("k", k);
             body.put("exclude_seen", true);

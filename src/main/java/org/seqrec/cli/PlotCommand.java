@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.seqrec.report.Charts;
+import org.seqrec.run.RunDir;
 import org.seqrec.train.TrainingHistory;
 import org.seqrec.util.SeqrecException;
 import picocli.CommandLine.Command;
@@ -31,9 +32,9 @@ final class PlotCommand implements Callable<Integer> {
         List<Charts.Series> loss = new ArrayList<>();
         List<Charts.Series> valid = new ArrayList<>();
         for (Path run : runs) {
-            Path history = run.resolve("history.jsonl");
+            Path history = new RunDir(run).history();
             if (!Files.isRegularFile(history)) {
-                throw new SeqrecException(run + " has no history.jsonl (not a trained neural run?)");
+                throw new SeqrecException(run + " has no " + history.getFileName() + " (not a trained neural run?)");
             }
             List<Integer> epochs = new ArrayList<>();
             List<Double> l = new ArrayList<>();

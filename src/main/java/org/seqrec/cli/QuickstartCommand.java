@@ -13,7 +13,9 @@ import org.seqrec.data.DatasetStats;
 import org.seqrec.data.FmlpReader;
 import org.seqrec.eval.Protocol;
 import org.seqrec.report.RunReport;
+import org.seqrec.run.NegativesChoice;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.SeqrecException;
 import picocli.CommandLine.Command;
@@ -42,15 +44,15 @@ final class QuickstartCommand implements Callable<Integer> {
         DataSource source = DataSource.fmlp(data);
         Path pop = out.resolve("pop");
         Path conv = out.resolve("convformer");
-        Runs.train(new Runs.TrainRequest("pop", Map.of(), source, pop, 42, Protocol.SAMPLED, null, 42, true, 256, true, false));
+        Runs.train(TrainRequest.builder("pop", source, pop).protocol(Protocol.SAMPLED).overwrite(true).build());
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("kernel", 45);
         params.put("epochs", epochs);
         params.put("patience", epochs);
-        Runs.train(new Runs.TrainRequest("convformer", params, source, conv, 42, Protocol.SAMPLED, null, 42, true, 256, true,
-                false));
+        Runs.train(TrainRequest.builder("convformer", source, conv).params(params).protocol(Protocol.SAMPLED).overwrite(true)
+                .build());
         for (Path run : List.of(pop, conv)) {
-            Runs.evaluate(run, Protocol.FULL, new Runs.NegativesChoice(null, 42), 256);
+            Runs.evaluate(run, Protocol.FULL, new NegativesChoice(null, 42), 256);
         }
         System.out.println();
         for (Protocol p : List.of(Protocol.SAMPLED, Protocol.FULL)) {

@@ -4,29 +4,39 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.seqrec.Recommender;
+import org.seqrec.util.SeqrecException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code seqrec recommend}. */
-@Command(name = "recommend", mixinStandardHelpOptions = true, description = "Top-k next items for a history, in original item ids.")
+@Command(name = "recommend", mixinStandardHelpOptions = true,
+        description = "Top-k next items for a history, or for a user the run keeps a history for, in original ids.")
 final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run directory.")
     Path run;
 
-    @Option(names = "--history", required = true, split = ",", paramLabel = "ITEM,ITEM,...",
-            description = "The user's items, oldest first, in original ids.")
+    @Option(names = "--history", split = ",", paramLabel = "ITEM,ITEM,...",
+            description = "The user's items, oldest first, in original ids (or --user).")
     List<String> history;
+
+    @Option(names = "--user", paramLabel = "USER",
+            description = "A user id of the run's data: recommend after the history the run keeps for it (or --history).")
+    String user;
 
     @Option(names = "--k", defaultValue = "10", description = "How many items. Default: ${DEFAULT-VALUE}.")
     int k;
 
-    @Option(names = "--exclude-seen", description = "Never recommend an item of the history.")
+    @Option(names = "--exclude-seen", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Never recommend an item of the history (--no-exclude-seen allows them). Default: ${DEFAULT-VALUE}.")
     boolean excludeSeen;
 
     @Override
     public Integer call() {
         try (Recommender r = Recommender.load(run)) {
-            Recommender.Result res = r.recommend(history, k, excludeSeen);
+            if ((history == null) == (user == null)) {
+                throw new SeqrecException("give --history ITEMS or --user USER (one of them)");
+            }
+            Recommender.Result res = user != null ? r.recommendForUser(user, k, excludeSeen) : r.recommend(history, k, excludeSeen);
             if (!res.unknown().isEmpty()) {
                 System.err.println("ignored unknown item id(s): " + String.join(",", res.unknown()));
             }

@@ -27,6 +27,9 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Mixin DataOptions data;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--k", defaultValue = "10", description = "Items per user. Default: ${DEFAULT-VALUE}.")
     int k;
 
@@ -52,7 +55,7 @@ final class ScoreCommand implements Callable<Integer> {
                 for (int item : seq) {
                     history.add(d.itemMap().original(item));
                 }
-                queries.add(new Recommender.Query(history, k, !includeSeen));
+                queries.add(new Recommender.Query(history, k, !includeSeen)); // excluded unless asked: Recommender.EXCLUDE_SEEN_BY_DEFAULT
             }
             List<Recommender.Result> results = r.recommendAll(queries);
             for (int u = from; u < to; u++) {
@@ -71,6 +74,9 @@ final class ScoreCommand implements Callable<Integer> {
             throw new SeqrecException("--batch must be positive");
         }
         EvalOptions.applyThreads(threads);
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--kcore")) {
+            data.kcore = 1; // every user of the file is scored: a k-core filter would drop some without a word
+        }
         Dataset d = data.source().load();
         long t0 = System.nanoTime();
         try (Recommender r = Recommender.load(run)) {

@@ -90,6 +90,10 @@ final class ServeCommand implements Callable<Integer> {
                     + " request gets 503, so slow senders cannot take every thread. Default: ${DEFAULT-VALUE}.")
     int httpThreads;
 
+    @Option(names = "--events", description = "Accept POST /v1/events: interactions appended to the run's kept user histories"
+            + " (durable; the next recommendation for that user reads them). Off by default.")
+    boolean events;
+
     @Option(names = "--admin-token-file", paramLabel = "FILE",
             description = "Turns POST /v1/reload on: it then needs 'Authorization: Bearer TOKEN', TOKEN being this file's"
                     + " content (one line, at least 16 characters). Off by default (404).")
@@ -128,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         EvalOptions.applyThreads(threads);
         RecommendService.Batching batching = maxBatch == 1 ? RecommendService.Batching.off()
                 : new RecommendService.Batching(maxBatch, maxWaitMicros, queue);
-        HttpService service = new HttpService(run, batching, new HttpService.Options(host, port, maxBody, 256, limits, admin));
+        HttpService service = new HttpService(run, batching, new HttpService.Options(host, port, maxBody, 256, limits, admin, events));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();

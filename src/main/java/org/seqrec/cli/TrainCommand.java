@@ -7,7 +7,10 @@ import java.util.concurrent.Callable;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.run.RunDir;
+import org.seqrec.run.RunParams;
+import org.seqrec.run.RunResults;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.util.SeqrecException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +38,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--no-eval", description = "Only train and save; evaluate later with 'seqrec evaluate'.")
     boolean noEval;
+
+    @Option(names = "--keep-histories", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Keep every user's history in the run (histories.db) so that recommend, serve and the Java API take user"
+                    + " ids. Default: ${DEFAULT-VALUE}.")
+    boolean keepHistories;
 
     @Option(names = "--resume", description = "Continue a killed run from its last completed epoch (same command otherwise).")
     boolean resume;
@@ -118,10 +126,12 @@ final class TrainCommand implements Callable<Integer> {
         put(p, "epochs", epochs);
         put(p, "patience", patience);
         eval.applyThreads();
-        RunDir run = Runs.train(new Runs.TrainRequest(model, Runs.withPreset(model, preset, p), data.source(), out, seed, eval.protocol(), eval.negatives,
-                eval.negativesSeed, !noEval, eval.batch, overwrite, resume));
+        RunDir run = Runs.train(TrainRequest.builder(model, data.source(), out).params(RunParams.withPreset(model, preset, p))
+                .seed(seed).protocol(eval.protocol(Protocol.FULL)).negatives(eval.negatives).negativesSeed(eval.negativesSeed)
+                .evaluate(!noEval).evalBatch(eval.batch).overwrite(overwrite).resume(resume).keepHistories(keepHistories)
+                .build());
         if (!noEval) {
-            System.out.print(Runs.markdown(run));
+            System.out.print(RunResults.markdown(run));
         }
         System.out.println("run saved in " + out);
         return 0;
@@ -156,8 +166,9 @@ final class TrainCommand implements Callable<Integer> {
 
 /** The evaluation options shared by {@code train} and {@code evaluate}. */
 class EvalOptions {
-    @Option(names = "--protocol", defaultValue = "sampled", paramLabel = "P",
-            description = "sampled (1 vs 99 negatives), uni100 (1 vs 100) or full (all items). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--protocol", paramLabel = "P",
+            description = "full (every item a candidate), sampled (1 vs 99 negatives, the papers' Table 3) or uni100 (1 vs 100)."
+                    + " Default: sampled with --negatives; else full for train, and for evaluate the protocol the run was trained with.")
     String protocol;
 
     @Option(names = "--negatives", paramLabel = "FILE",
@@ -188,8 +199,9 @@ class EvalOptions {
         }
     }
 
-    Protocol protocol() {
-        Protocol p = Protocol.parse(protocol);
+    /** The protocol asked for, else sampled when a negatives file is given, else {@code dflt}. */
+    Protocol protocol(Protocol dflt) {
+        Protocol p = protocol != null ? Protocol.parse(protocol) : negatives != null ? Protocol.SAMPLED : dflt;
         if (!p.sampled() && negatives != null) {
             throw new SeqrecException("--negatives only applies to the sampled protocols, not " + p.key());
         }

@@ -91,15 +91,4 @@ public final class LeaveOneOut {
     public int[] input(int u, Part part) {
         return Arrays.copyOf(data.sequence(u), inputLength(u, part));
     }
-
-    /**
-     * The last {@code maxLen} items of {@code seq[0..len-1]}, left-padded with 0 to length
-     * {@code maxLen}: the most recent item is at position {@code maxLen - 1}.
-     */
-    public static int[] leftPad(int[] seq, int len, int maxLen) {
-        int[] out = new int[maxLen];
-        int take = Math.min(len, maxLen);
-        System.arraycopy(seq, len - take, out, maxLen - take, take);
-        return out;
-    }
 }

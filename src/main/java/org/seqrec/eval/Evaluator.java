@@ -9,6 +9,8 @@ import me.tongfei.progressbar.ProgressBar;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.Negatives;
+import org.seqrec.model.HistoryBatch;
+import org.seqrec.model.Scorer;
 import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
 
@@ -62,7 +64,7 @@ public final class Evaluator {
         try (ProgressBar bar = Progress.bar("eval " + part.key() + " (" + protocol.key() + ")", users.length, "users")) {
             for (int from = 0; from < users.length; from += batchSize) {
                 int to = Math.min(users.length, from + batchSize);
-                EvalBatch batch = batch(users, from, to, part);
+                HistoryBatch batch = batch(users, from, to, part);
                 try (NDManager m = manager.newSubManager()) {
                     int[] r = protocol.sampled() ? sampledRanks(scorer, batch, m) : fullRanks(scorer, batch, m);
                     System.arraycopy(r, 0, ranks, from, r.length);
@@ -74,7 +76,7 @@ public final class Evaluator {
         return new EvalResult(protocol, part, RankMetrics.compute(ranks), users.clone(), ranks, seconds);
     }
 
-    private EvalBatch batch(int[] users, int from, int to, LeaveOneOut.Part part) {
+    private HistoryBatch batch(int[] users, int from, int to, LeaveOneOut.Part part) {
         int b = to - from;
         int[] us = new int[b];
         int[][] seqs = new int[b][];
@@ -88,11 +90,11 @@ public final class Evaluator {
             lens[i] = split.inputLength(u, part);
             targets[i] = split.target(u, part);
         }
-        return new EvalBatch(us, seqs, lens, targets);
+        return new HistoryBatch(us, seqs, lens, targets);
     }
 
     /** Target in column 0, then the user's negatives; rank = how many negatives score >= the target. */
-    private int[] sampledRanks(Scorer scorer, EvalBatch batch, NDManager m) {
+    private int[] sampledRanks(Scorer scorer, HistoryBatch batch, NDManager m) {
         int b = batch.size();
         int c = protocol.negatives() + 1;
         long[] cand = new long[b * c];
@@ -111,7 +113,7 @@ public final class Evaluator {
     }
 
     /** Every item but padding and the input's items (the target never) is a candidate. */
-    private int[] fullRanks(Scorer scorer, EvalBatch batch, NDManager m) {
+    private int[] fullRanks(Scorer scorer, HistoryBatch batch, NDManager m) {
         int b = batch.size();
         int width = scorer.numItems() + 1;
         NDArray scores = scorer.scoreAll(batch, m);

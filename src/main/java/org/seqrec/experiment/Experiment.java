@@ -12,7 +12,9 @@ import org.seqrec.eval.Protocol;
 import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.report.Aggregate;
 import org.seqrec.run.RunDir;
+import org.seqrec.run.RunParams;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
 import org.slf4j.Logger;
@@ -61,7 +63,7 @@ public final class Experiment {
                 params.putAll(combo);
                 String config = label(entry.model(), combo);
                 try {
-                    Runs.checkParams(entry.model(), params);
+                    RunParams.checkParams(entry.model(), params);
                 } catch (SeqrecException e) {
                     throw new SeqrecException("experiment configuration '" + config + "': " + e.getMessage(), e);
                 }
@@ -118,12 +120,12 @@ public final class Experiment {
             int i = 0;
             for (Run r : runs) {
                 if (!r.finished()) {
-                    boolean resume = Files.isRegularFile(r.dir().resolve("checkpoint").resolve("state.json"));
+                    boolean resume = new RunDir(r.dir()).hasCheckpoint();
                     LOG.info("run {}/{}: {} on {} ({}, seed {}){}", i + 1, runs.size(), r.config(), r.dataset(), r.protocol().key(),
                             r.seed(), resume ? ", resumed" : "");
                     try {
-                        Runs.train(new Runs.TrainRequest(r.model(), r.params(), dataSource(r.data()), r.dir(), r.seed(),
-                                r.protocol(), null, 42, true, 256, !resume, resume));
+                        Runs.train(TrainRequest.builder(r.model(), dataSource(r.data()), r.dir()).params(r.params()).seed(r
+                                .seed()).protocol(r.protocol()).overwrite(!resume).resume(resume).keepHistories(false).build());
                     } catch (org.seqrec.run.RunLock.Busy e) { // another lane trains it: go on with the next
                         LOG.info("skipped: {}", e.getMessage());
                     }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
-import org.seqrec.eval.EvalBatch;
 import org.seqrec.nn.Nn;
 import org.seqrec.nn.Params;
 
@@ -15,7 +14,7 @@ import org.seqrec.nn.Params;
  * saving and loading are written once here.
  */
 public abstract class NeuralSeqModel implements RecModel {
-    static final String WEIGHTS = "weights.bin";
+    public static final String WEIGHTS = "weights.bin";
 
     protected final Params params;
     protected final int numItems;
@@ -94,7 +93,7 @@ public abstract class NeuralSeqModel implements RecModel {
     }
 
     /** The input ids the model reads for a user's history at evaluation: left-padded {@code [B, L]}. */
-    protected NDArray evalInputs(EvalBatch batch, NDManager manager) {
+    protected NDArray evalInputs(HistoryBatch batch, NDManager manager) {
         return batch.paddedInputs(manager, maxLen);
     }
 
@@ -109,14 +108,14 @@ public abstract class NeuralSeqModel implements RecModel {
     }
 
     @Override
-    public NDArray scoreAll(EvalBatch batch, NDManager manager) {
+    public NDArray scoreAll(HistoryBatch batch, NDManager manager) {
         JniUtils.setGradMode(false); // per thread in PyTorch: callers may be any thread
         Params.Bound p = params.bind(manager);
         return scoreAllItems(p, encodeLast(p, evalInputs(batch, manager), false));
     }
 
     @Override
-    public NDArray scoreCandidates(EvalBatch batch, NDArray candidates, NDManager manager) {
+    public NDArray scoreCandidates(HistoryBatch batch, NDArray candidates, NDManager manager) {
         JniUtils.setGradMode(false);
         Params.Bound p = params.bind(manager);
         NDArray rep = encodeLast(p, evalInputs(batch, manager), false); // [B, D]

@@ -1,7 +1,6 @@
 package org.seqrec.model;
 
 import java.nio.file.Path;
-import org.seqrec.eval.Scorer;
 
 /** A trained model: it scores items (see {@link Scorer}) and saves its weights. */
 public interface RecModel extends Scorer, AutoCloseable {

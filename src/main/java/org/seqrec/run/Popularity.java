@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Popularity {
     private static final Logger LOG = LoggerFactory.getLogger(Popularity.class);
-    public static final String FILE = "popularity.tsv";
 
     private Popularity() {}
 
@@ -47,7 +46,7 @@ public final class Popularity {
 
     /** The run's counts: its {@code popularity.tsv}, else counted from its data; all zero (id order) when neither exists. */
     public static int[] of(RunDir run, RunConfig config, int n) {
-        Path file = run.dir().resolve(FILE);
+        Path file = run.popularity();
         int[] counts = new int[n + 1];
         try {
             if (Files.isRegularFile(file)) {
@@ -68,7 +67,7 @@ public final class Popularity {
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot read the item popularity of {}: {}", run.dir(), e.getMessage());
         }
-        LOG.warn("{} has no {} and its data is not available: the popularity fallback ranks items by id", run.dir(), FILE);
+        LOG.warn("{} has no {} and its data is not available: the popularity fallback ranks items by id", run.dir(), run.popularity().getFileName());
         return counts;
     }
 

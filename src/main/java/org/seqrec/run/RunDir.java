@@ -1,30 +1,54 @@
 package org.seqrec.run;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.seqrec.eval.Protocol;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.train.TrainFiles;
 import org.seqrec.util.Manifest;
 import org.seqrec.util.SeqrecException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The layout of a run directory:
+ * The one owner of a run directory's layout: every file name is written here and nowhere else.
  * <pre>
- * config.json            model, hyper-parameters, data source, seed, versions
+ * config.json            model, hyper-parameters, data source, seed, protocol, versions ({@link RunConfig})
  * dataset.json           dataset fingerprint and statistics
  * item_map.tsv           dense item id -> original id
- * model/                 weights
+ * popularity.tsv         training interactions per item ({@link Popularity}): the fallback for unknown histories
+ * model/                 the model's weights, in the model's own format ({@code RecModel#save})
  * negatives-PROTOCOL.txt fixed negatives of a sampled protocol
  * results-PROTOCOL.json  metrics for valid and test under one protocol
  * results.json           the latest evaluation (a copy of one results-PROTOCOL.json)
  * results.md             Markdown tables of every protocol evaluated
  * ranks-PROTOCOL.tsv     per-user ranks (user, valid, test) for significance tests
- * history.jsonl          per-epoch training log (trained models)
+ * history.jsonl          per-epoch training log (neural models)
+ * cost.json              weights, MACs per sequence, peak memory of training (neural models)
+ * profile.md             operator profile of the first epoch's steps, with profile-trace.json (param profile_steps)
+ * histories.db           every user's history in original ids, plus appended events ({@link HistoryStore}; SQLite)
  * manifest.json          size and SHA-256 of config, item map, popularity and weights (written when training ends)
- * checkpoint/            the last completed epoch (weights, optimizer, history, its own manifest) and state.json
+ * checkpoint/            the last completed epoch and state.json, in the trainer's format ({@code train.Trainer})
  * .lock                  held by the one process that writes the run ({@link RunLock})
  * </pre>
  */
 public record RunDir(Path dir) {
+    private static final Logger LOG = LoggerFactory.getLogger(RunDir.class);
+    static final String CONFIG = "config.json";
+    static final String DATASET = "dataset.json";
+    static final String ITEM_MAP = "item_map.tsv";
+    static final String POPULARITY = "popularity.tsv";
+    static final String MODEL = "model";
+    static final String HISTORY = "history.jsonl";
+    static final String COST = "cost.json";
+    static final String PROFILE = "profile.md";
+    static final String PROFILE_TRACE = "profile-trace.json";
+    static final String CHECKPOINT = "checkpoint";
+    static final String RESULTS = "results.json";
+    static final String RESULTS_MARKDOWN = "results.md";
+    static final String HISTORIES = "histories.db";
+
     public static RunDir existing(Path dir) {
         if (!Files.exists(dir)) {
             throw new SeqrecException("run directory " + dir + " does not exist");
@@ -32,7 +56,7 @@ public record RunDir(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new SeqrecException(dir + " is a file, not a run directory");
         }
-        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+        if (!Files.isRegularFile(dir.resolve(CONFIG))) {
             throw new SeqrecException(dir + " is not a seqrec run directory (no config.json)");
         }
         return new RunDir(dir);
@@ -47,7 +71,7 @@ public record RunDir(Path dir) {
     public static RunDir verified(Path dir) {
         RunDir run = existing(dir);
         if (Manifest.verify(dir, "run").isEmpty()) {
-            org.slf4j.LoggerFactory.getLogger(RunDir.class).warn("{} has no {} (trained by an older seqrec, or not"
+            LOG.warn("{} has no {} (trained by an older seqrec, or not"
                     + " finished): its files are not verified", dir, Manifest.FILE);
         }
         return run;
@@ -55,8 +79,7 @@ public record RunDir(Path dir) {
 
     /** Writes the manifest of the files that loading this run depends on (after training has saved them). */
     public void writeManifest() {
-        java.util.List<String> files = new java.util.ArrayList<>(java.util.List.of("config.json", "item_map.tsv",
-                org.seqrec.run.Popularity.FILE));
+        java.util.List<String> files = new java.util.ArrayList<>(java.util.List.of(CONFIG, ITEM_MAP, POPULARITY));
         try (var walk = Files.walk(model())) {
             walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted()
                     .forEach(files::add);
@@ -69,26 +92,26 @@ public record RunDir(Path dir) {
     /** Removes the manifest: the run's files are about to change (training resumes). */
     public void dropManifest() {
         try {
-            Files.deleteIfExists(dir.resolve(Manifest.FILE));
+            Files.deleteIfExists(manifest());
         } catch (java.io.IOException e) {
-            throw new SeqrecException("cannot remove " + dir.resolve(Manifest.FILE) + ": " + e.getMessage(), e);
+            throw new SeqrecException("cannot remove " + manifest() + ": " + e.getMessage(), e);
         }
     }
 
     public Path config() {
-        return dir.resolve("config.json");
+        return dir.resolve(CONFIG);
     }
 
     public Path dataset() {
-        return dir.resolve("dataset.json");
+        return dir.resolve(DATASET);
     }
 
     public Path itemMap() {
-        return dir.resolve("item_map.tsv");
+        return dir.resolve(ITEM_MAP);
     }
 
     public Path model() {
-        return dir.resolve("model");
+        return dir.resolve(MODEL);
     }
 
     public Path negatives(Protocol p) {
@@ -100,11 +123,11 @@ public record RunDir(Path dir) {
     }
 
     public Path results() {
-        return dir.resolve("results.json");
+        return dir.resolve(RESULTS);
     }
 
     public Path resultsMarkdown() {
-        return dir.resolve("results.md");
+        return dir.resolve(RESULTS_MARKDOWN);
     }
 
     public Path ranks(Protocol p) {
@@ -112,6 +135,106 @@ public record RunDir(Path dir) {
     }
 
     public Path history() {
-        return dir.resolve("history.jsonl");
+        return dir.resolve(HISTORY);
+    }
+
+    /** Every user's history in original ids, with the events appended since training ({@link HistoryStore}). */
+    public Path histories() {
+        return dir.resolve(HISTORIES);
+    }
+
+    public Path popularity() {
+        return dir.resolve(POPULARITY);
+    }
+
+    public Path cost() {
+        return dir.resolve(COST);
+    }
+
+    public Path manifest() {
+        return dir.resolve(Manifest.FILE);
+    }
+
+    /** Whether a training checkpoint was committed (a killed run can continue with {@code --resume}). */
+    public boolean hasCheckpoint() {
+        return Files.isRegularFile(trainFiles().state());
+    }
+
+    /** Where training writes in this run. */
+    public TrainFiles trainFiles() {
+        return new TrainFiles(dir, dir.resolve(CHECKPOINT), model().resolve(NeuralSeqModel.WEIGHTS), history(), cost(),
+                dir.resolve(PROFILE), dir.resolve(PROFILE_TRACE));
+    }
+
+    /** Refuses early what {@link #prepare} would refuse, before the directory is created or locked. */
+    static void checkCanCreate(Path out, boolean overwrite) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new SeqrecException(out + " is a file, not a directory");
+        }
+        if (!overwrite && !isEmptyDir(out)) {
+            throw new SeqrecException(out + " already exists and is not empty (use --overwrite to replace it, or --resume"
+                    + " to continue it)");
+        }
+    }
+
+
+    /** Whether {@code dir} is missing or holds nothing but a lock file left by an earlier command. */
+    private static boolean isEmptyDir(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (var list = Files.list(dir)) {
+            return list.allMatch(p -> p.getFileName().toString().equals(RunLock.FILE));
+        } catch (IOException e) {
+            throw new SeqrecException("cannot read " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+
+    /**
+     * After a fresh run failed: if no epoch was committed, removes what it wrote (the directory too when
+     * this command created it), so that the corrected command is not told the directory exists; a run
+     * with a checkpoint is kept for {@code --resume}.
+     */
+    static void abandon(Path out, boolean created) {
+        if (new RunDir(out).hasCheckpoint()) {
+            LOG.warn("{} keeps its last checkpoint: continue it with the same command and --resume", out);
+            return;
+        }
+        try (var walk = Files.walk(out)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(out) || created) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not remove the unfinished run {}: {}", out, e.getMessage());
+        }
+    }
+
+
+    /** Empties {@code out} for a fresh run (the caller holds its lock, which stays). */
+    static RunDir prepare(Path out, boolean overwrite) {
+        try {
+            if (!isEmptyDir(out)) {
+                if (!overwrite) {
+                    throw new SeqrecException(out + " already exists and is not empty (use --overwrite to replace it)");
+                }
+                if (!Files.isRegularFile(out.resolve(CONFIG))) {
+                    throw new SeqrecException(out + " is not a seqrec run directory; refusing to overwrite it");
+                }
+                try (var walk = Files.walk(out)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        if (!p.equals(out) && !p.equals(out.resolve(RunLock.FILE))) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+            }
+            Files.createDirectories(out.resolve(MODEL));
+        } catch (IOException e) {
+            throw new SeqrecException("cannot create run directory " + out + ": " + e.getMessage(), e);
+        }
+        return new RunDir(out);
     }
 }

@@ -19,8 +19,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +43,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /v1/recommend} {@code {"history": [ids, oldest first], "k": 10, "exclude_seen": true}}
  *       returns {@code {"items": [{"id", "score"}], "unknown": [...], "used": N, "truncated": N, ...}};
+ *   <li>{@code POST /v1/recommend} {@code {"user": "u1", "k": 10}}, or {@code GET /v1/users/u1/recommendations?k=10}:
+ *       the same for the history the run keeps for that user (404 for a user it does not know);
  *   <li>{@code POST /v1/recommend/batch} {@code {"requests": [...]}} returns {@code {"results": [...]}};
+ *   <li>{@code POST /v1/events} {@code {"events": [{"user": "u1", "item": "i9"}, ...]}} appends to the kept
+ *       histories (durable when answered); off unless the server is started with events on.
  *   <li>{@code GET /health} (the run and model served); {@code GET /metrics} (Prometheus text format);
  *   <li>{@code POST /v1/reload} {@code {"run": "runs/NAME"}} switches runs without dropping requests in
  *       flight; off unless an admin token is configured ({@link Admin}), then bearer-token protected.
@@ -63,7 +67,7 @@ public final class HttpService implements AutoCloseable {
     private static final com.fasterxml.jackson.databind.ObjectReader STRICT = Json.MAPPER.reader()
             .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final Set<String> QUERY_FIELDS = Set.of("history", "k", "exclude_seen");
+    private static final Set<String> QUERY_FIELDS = Set.of("history", "user", "k", "exclude_seen");
 
     /**
      * Budgets of one request and limits of the HTTP layer.
@@ -125,10 +129,15 @@ public final class HttpService implements AutoCloseable {
     }
 
     /** Settings of the HTTP layer. */
-    public record Options(String host, int port, long maxBodyBytes, int batchChunk, Limits limits, Admin admin) {
-        /** Default limits, reload off. */
+    public record Options(String host, int port, long maxBodyBytes, int batchChunk, Limits limits, Admin admin, boolean events) {
+        /** Default limits, reload off, events off. */
         public Options(String host, int port, long maxBodyBytes, int batchChunk) {
-            this(host, port, maxBodyBytes, batchChunk, Limits.defaults(), Admin.off());
+            this(host, port, maxBodyBytes, batchChunk, Limits.defaults(), Admin.off(), false);
+        }
+
+        /** Events ({@code POST /v1/events}) off. */
+        public Options(String host, int port, long maxBodyBytes, int batchChunk, Limits limits, Admin admin) {
+            this(host, port, maxBodyBytes, batchChunk, limits, admin, false);
         }
     }
 
@@ -218,6 +227,8 @@ public final class HttpService implements AutoCloseable {
         route("/metrics", HandlerType.GET, this::metrics);
         route("/v1/recommend", HandlerType.POST, ctx -> timed(ctx, "recommend", () -> recommend(body(ctx))));
         route("/v1/recommend/batch", HandlerType.POST, ctx -> timed(ctx, "batch", () -> batch(ctx, body(ctx))));
+        route("/v1/users/{user}/recommendations", HandlerType.GET, ctx -> timed(ctx, "user", () -> recommend(userQuery(ctx))));
+        route("/v1/events", HandlerType.POST, ctx -> timed(ctx, "events", () -> events(ctx)));
         route("/v1/reload", HandlerType.POST, ctx -> timed(ctx, "reload", () -> reload(ctx)));
         try {
             app.start();
@@ -444,7 +455,7 @@ public final class HttpService implements AutoCloseable {
 
     private Reply recommend(JsonNode body) {
         Recommender.Query q = query(body, "", numItems());
-        if (q.history().size() > limits.maxHistoryIds()) {
+        if (body.has("history") && q.history().size() > limits.maxHistoryIds()) {
             throw new BadRequest(413, "the history has " + q.history().size() + " ids, over this server's limit of "
                     + limits.maxHistoryIds() + " per request");
         }
@@ -469,7 +480,9 @@ public final class HttpService implements AutoCloseable {
             Recommender.Query q = query(list.get(i), "requests[" + i + "].", n);
             queries.add(q);
             items += q.k();
-            historyIds += q.history().size();
+            if (list.get(i).has("history")) { // a user's kept history is the server's own, not the client's work
+                historyIds += q.history().size();
+            }
         }
         // the work budget, before any scoring: the answer's size and the ids read
         if (items > limits.maxBatchItems()) {
@@ -524,22 +537,12 @@ public final class HttpService implements AutoCloseable {
     /** A validated query: history an array of ids (strings or integers), k an integer in 1..min(n, max k), exclude_seen a boolean. */
     private Recommender.Query query(JsonNode body, String where, int n) {
         object(body, where);
-        onlyFields(body, where, QUERY_FIELDS, "a request has history, k, exclude_seen");
-        JsonNode h = body.path("history");
-        if (!h.isArray()) {
-            throw new BadRequest(where + "history must be an array of item ids (oldest first)");
+        onlyFields(body, where, QUERY_FIELDS, "a request has history or user, k, exclude_seen");
+        if (body.has("user") == body.has("history")) {
+            throw new BadRequest(where + (body.has("user") ? "give history or user, not both"
+                    : "history (item ids, oldest first) or user (a user id the run keeps a history for) is required"));
         }
-        List<String> history = new ArrayList<>(h.size());
-        for (JsonNode id : h) {
-            if (id.isTextual()) {
-                history.add(id.asText());
-            } else if (id.isIntegralNumber()) {
-                history.add(id.asText());
-            } else {
-                throw new BadRequest(where + "history holds a " + id.getNodeType().toString().toLowerCase() + " (" + id
-                        + "): item ids are strings or integers");
-            }
-        }
+        List<String> history = body.has("user") ? userHistory(body.get("user"), where) : history(body.path("history"), where);
         JsonNode kNode = body.path("k");
         int k = 10;
         if (!kNode.isMissingNode()) {
@@ -558,7 +561,120 @@ public final class HttpService implements AutoCloseable {
         if (!ex.isMissingNode() && !ex.isBoolean()) {
             throw new BadRequest(where + "exclude_seen must be true or false, got " + ex);
         }
-        return new Recommender.Query(history, Math.min(k, n), ex.isMissingNode() || ex.asBoolean());
+        return new Recommender.Query(history, Math.min(k, n), ex.isMissingNode() ? Recommender.EXCLUDE_SEEN_BY_DEFAULT : ex.asBoolean());
+    }
+
+    /** A history given in a request: an array of item ids (strings or integers), oldest first. */
+    private static List<String> history(JsonNode h, String where) {
+        if (!h.isArray()) {
+            throw new BadRequest(where + "history must be an array of item ids (oldest first)");
+        }
+        List<String> history = new ArrayList<>(h.size());
+        for (JsonNode id : h) {
+            if (id.isTextual()) {
+                history.add(id.asText());
+            } else if (id.isIntegralNumber()) {
+                history.add(id.asText());
+            } else {
+                throw new BadRequest(where + "history holds a " + id.getNodeType().toString().toLowerCase() + " (" + id
+                        + "): item ids are strings or integers");
+            }
+        }
+        return history;
+    }
+
+    /** The history the served run keeps for a user id (a string or an integer); 404 when it keeps none for it. */
+    private List<String> userHistory(JsonNode user, String where) {
+        if (!user.isTextual() && !user.isIntegralNumber()) {
+            throw new BadRequest(where + "user must be a user id (a string or an integer), got " + user);
+        }
+        String id = user.asText();
+        return service.withModel(m -> {
+            Recommender r = m.recommender();
+            if (!r.hasUserHistories()) {
+                throw new BadRequest(404, "the served run keeps no user histories (trained with --no-keep-histories or by an older"
+                        + " seqrec): send a history instead");
+            }
+            return r.history(id).orElseThrow(() -> new BadRequest(404, where + "unknown user \"" + abbreviate(id)
+                    + "\": the run keeps no history for it"));
+        });
+    }
+
+    /** {@code GET /v1/users/{user}/recommendations?k=&exclude_seen=} as the JSON request it stands for. */
+    private static JsonNode userQuery(Context ctx) {
+        ObjectNode q = Json.object();
+        q.put("user", ctx.pathParam("user"));
+        for (String key : ctx.queryParamMap().keySet()) {
+            if (!key.equals("k") && !key.equals("exclude_seen")) {
+                throw new BadRequest("unknown query parameter \"" + abbreviate(key) + "\": k, exclude_seen");
+            }
+        }
+        String k = ctx.queryParam("k");
+        if (k != null) {
+            try {
+                q.put("k", Integer.parseInt(k));
+            } catch (NumberFormatException e) {
+                throw new BadRequest("k must be an integer, got \"" + abbreviate(k) + "\"");
+            }
+        }
+        String ex = ctx.queryParam("exclude_seen");
+        if (ex != null) {
+            if (!ex.equals("true") && !ex.equals("false")) {
+                throw new BadRequest("exclude_seen must be true or false, got \"" + abbreviate(ex) + "\"");
+            }
+            q.put("exclude_seen", Boolean.parseBoolean(ex));
+        }
+        return q;
+    }
+
+    /**
+     * {@code POST /v1/events}: appends interactions to the served run's kept histories, all or none, durable when
+     * answered ({@code {"appended": N}}); 404 while events are off, 409 when the run keeps no histories, 413 over the
+     * batch budget.
+     */
+    private Reply events(Context ctx) {
+        if (!options.events()) {
+            throw new BadRequest(404, "events are off on this server (start it with --events to accept them)");
+        }
+        JsonNode body = object(body(ctx), "");
+        onlyFields(body, "", Set.of("events"), "a request has only \"events\"");
+        JsonNode list = body.path("events");
+        if (!list.isArray() || list.isEmpty()) {
+            throw new BadRequest("\"events\" must be a non-empty array of {\"user\": id, \"item\": id}");
+        }
+        if (list.size() > limits.maxBatchItems()) {
+            throw new BadRequest(413, "at most " + limits.maxBatchItems() + " events per request, got " + list.size());
+        }
+        List<org.seqrec.run.HistoryStore.Event> events = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            String where = "events[" + i + "].";
+            JsonNode e = object(list.get(i), where);
+            onlyFields(e, where, Set.of("user", "item"), "an event has user and item");
+            events.add(new org.seqrec.run.HistoryStore.Event(id(e.path("user"), where + "user"), id(e.path("item"), where + "item")));
+        }
+        service.withModel(m -> {
+            if (!m.recommender().hasUserHistories()) {
+                throw new BadRequest(409, "the served run keeps no user histories (trained with --no-keep-histories or by an older"
+                        + " seqrec)");
+            }
+            m.recommender().append(events);
+            return null;
+        });
+        ObjectNode out = Json.object();
+        out.put("appended", events.size());
+        return Reply.ok(out);
+    }
+
+    /** A user or item id: a non-empty string (no control characters) or an integer. */
+    private static String id(JsonNode v, String what) {
+        if (!(v.isTextual() || v.isIntegralNumber())) {
+            throw new BadRequest(what + " must be an id (a string or an integer), got " + (v.isMissingNode() ? "nothing" : v.toString()));
+        }
+        String s = v.asText();
+        if (s.isEmpty() || s.length() > 256 || s.chars().anyMatch(Character::isISOControl)) {
+            throw new BadRequest(what + " must be 1 to 256 characters without control characters");
+        }
+        return s;
     }
 
     static ObjectNode result(Recommender.Query q, Recommender.Result r) {

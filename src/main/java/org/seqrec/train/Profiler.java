@@ -44,12 +44,11 @@ public final class Profiler {
         }
     }
 
-    /** Stops profiling and writes the trace and the summary into {@code dir}; returns the summary. */
-    public static String stop(Path dir, int steps, double wallSeconds) {
-        Path trace = dir.resolve("profile-trace.json");
+    /** Stops profiling and writes the raw trace and the summary ({@code summary}); returns the summary. */
+    public static String stop(Path trace, Path summary, int steps, double wallSeconds) {
         JniUtils.stopProfile(trace.toString());
         String md = summarize(Json.read(trace), steps, wallSeconds);
-        AtomicFiles.writeString(dir.resolve("profile.md"), md);
+        AtomicFiles.writeString(summary, md);
         return md;
     }
 

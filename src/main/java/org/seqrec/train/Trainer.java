@@ -40,7 +40,10 @@ public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
     /** What a checkpoint directory holds, listed in its manifest. */
-    static final List<String> CHECKPOINT_FILES = List.of("weights.bin", "adam.bin", "history.jsonl");
+    static final String CKPT_WEIGHTS = "weights.bin";
+    static final String CKPT_ADAM = "adam.bin";
+    static final String CKPT_HISTORY = "history.jsonl";
+    static final List<String> CHECKPOINT_FILES = List.of(CKPT_WEIGHTS, CKPT_ADAM, CKPT_HISTORY);
 
     private final TrainContext ctx;
     private java.util.function.Consumer<JsonNode> epochListener = line -> { };
@@ -88,20 +91,20 @@ public final class Trainer {
         if (!org.seqrec.eval.RankMetrics.names().contains(metric)) {
             throw new SeqrecException("select: unknown metric '" + metric + "' (known: " + org.seqrec.eval.RankMetrics.names() + ")");
         }
-        Path run = ctx.runDir();
-        Path ckptDir = run.resolve("checkpoint");
-        Path bestWeights = run.resolve("model").resolve("weights.bin");
+        TrainFiles files = ctx.files();
+        Path ckptDir = files.checkpoints();
+        Path bestWeights = files.bestWeights();
         Adam adam = new Adam(model.params(), lr, weightDecay);
         State st = new State();
         List<String> history = new ArrayList<>();
-        removeStaleTemporaries(run); // the run is locked: no other writer's temporary file is here
-        if (ctx.resume() && Files.isRegularFile(ckptDir.resolve("state.json"))) {
+        removeStaleTemporaries(files.dir()); // the run is locked: no other writer's temporary file is here
+        if (ctx.resume() && Files.isRegularFile(files.state())) {
             restore(model, adam, st, history, ckptDir);
             LOG.info("resuming after epoch {} (best {} = {} at epoch {})", st.epoch, metric, fmt(st.best), st.bestEpoch);
         }
         NDManager base = ctx.manager();
         ModelCost cost = ModelCost.measure(model, base);
-        Json.write(run.resolve("cost.json"), cost);
+        Json.write(files.cost(), cost);
         LOG.info("{}: {}", model.name(), cost.describe());
         LOG.info("{}: regime {}; {} users; batch {}, lr {}, at most {} epochs, patience {} on valid {}",
                 model.name(), regime.name(), split.numUsers(), batch, lr, epochs, patience, metric);
@@ -140,8 +143,9 @@ public final class Trainer {
                     }
                     batches++;
                     if (profileSteps > 0 && batches == 2 + profileSteps) {
-                        String md = Profiler.stop(ctx.runDir(), profileSteps, (System.nanoTime() - profileStart) / 1e9);
-                        LOG.info("profile of {} steps written to {}\n{}", profileSteps, ctx.runDir().resolve("profile.md"), md);
+                        String md = Profiler.stop(ctx.files().profileTrace(), ctx.files().profile(), profileSteps,
+                                (System.nanoTime() - profileStart) / 1e9);
+                        LOG.info("profile of {} steps written to {}\n{}", profileSteps, ctx.files().profile(), md);
                         profileSteps = 0;
                     }
                     bar.stepTo(to);
@@ -195,10 +199,10 @@ public final class Trainer {
     private void commit(NeuralSeqModel model, Adam adam, State st, List<String> history, Path ckptDir) {
         String name = "epoch-" + st.epoch;
         Path dir = ckptDir.resolve(name);
-        model.params().save(dir.resolve("weights.bin"));
-        adam.save(dir.resolve("adam.bin"));
+        model.params().save(dir.resolve(CKPT_WEIGHTS));
+        adam.save(dir.resolve(CKPT_ADAM));
         String text = String.join("\n", history) + "\n";
-        AtomicFiles.writeString(dir.resolve("history.jsonl"), text);
+        AtomicFiles.writeString(dir.resolve(CKPT_HISTORY), text);
         Manifest.write(dir, CHECKPOINT_FILES); // before state.json names this checkpoint
         st.checkpoint = name;
         ObjectNode s = Json.object();
@@ -207,8 +211,8 @@ public final class Trainer {
         s.put("best_epoch", st.bestEpoch);
         s.put("bad_epochs", st.bad);
         s.put("checkpoint", name);
-        Json.write(ckptDir.resolve("state.json"), s);
-        AtomicFiles.writeString(ctx.runDir().resolve("history.jsonl"), text);
+        Json.write(ctx.files().state(), s);
+        AtomicFiles.writeString(ctx.files().history(), text);
         try (var list = Files.list(ckptDir)) {
             for (Path old : list.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().equals(name)).toList()) {
                 deleteTree(old);
@@ -226,7 +230,7 @@ public final class Trainer {
      * says how to start over.
      */
     private void restore(NeuralSeqModel model, Adam adam, State st, List<String> history, Path ckptDir) {
-        Path stateFile = ckptDir.resolve("state.json");
+        Path stateFile = ctx.files().state();
         String restart = " (remove " + ckptDir + " to start this run over, or train into a new directory)";
         JsonNode s;
         try {
@@ -249,9 +253,9 @@ public final class Trainer {
             if (Manifest.verify(dir, "checkpoint").isEmpty()) {
                 LOG.warn("checkpoint {} has no {} (written by an older seqrec): restored without its checksums", dir, Manifest.FILE);
             }
-            model.params().load(dir.resolve("weights.bin"));
-            adam.load(dir.resolve("adam.bin"));
-            history.addAll(readHistory(dir.resolve("history.jsonl"), st.epoch));
+            model.params().load(dir.resolve(CKPT_WEIGHTS));
+            adam.load(dir.resolve(CKPT_ADAM));
+            history.addAll(readHistory(dir.resolve(CKPT_HISTORY), st.epoch));
         } catch (SeqrecException e) {
             throw new SeqrecException("cannot resume: " + e.getMessage() + restart, e);
         }

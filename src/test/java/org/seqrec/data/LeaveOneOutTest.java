@@ -26,14 +26,6 @@ class LeaveOneOutTest {
     }
 
     @Test
-    void leftPadKeepsMostRecentAtTheEnd() {
-        int[] seq = {1, 2, 3, 4, 5};
-        assertThat(LeaveOneOut.leftPad(seq, 5, 3)).containsExactly(3, 4, 5);
-        assertThat(LeaveOneOut.leftPad(seq, 4, 6)).containsExactly(0, 0, 1, 2, 3, 4);
-        assertThat(LeaveOneOut.leftPad(seq, 0, 2)).containsExactly(0, 0);
-    }
-
-    @Test
     void countsLengthsAndPartKeys() {
         Dataset d = Dataset.of("c", List.of("1", "2", "3"),
                 List.of(new int[] {1, 2, 3, 4, 5}, new int[] {6, 7}, new int[] {8, 9, 1}));

@@ -15,10 +15,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.seqrec.data.Dataset;
-import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.LeaveOneOut.Part;
+import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.Negatives;
 import org.seqrec.data.SplitMix64;
+import org.seqrec.model.HistoryBatch;
+import org.seqrec.model.Scorer;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
@@ -51,7 +53,7 @@ class EvaluatorTest {
         }
 
         @Override
-        public NDArray scoreAll(EvalBatch batch, NDManager m) {
+        public NDArray scoreAll(HistoryBatch batch, NDManager m) {
             float[] flat = new float[batch.size() * table[0].length];
             for (int b = 0; b < batch.size(); b++) {
                 System.arraycopy(table[batch.user(b)], 0, flat, b * table[0].length, table[0].length);
@@ -206,7 +208,7 @@ class EvaluatorTest {
         }
 
         @Override
-        public NDArray scoreAll(EvalBatch batch, NDManager m) {
+        public NDArray scoreAll(HistoryBatch batch, NDManager m) {
             batchSizes.add(batch.size());
             return inner.scoreAll(batch, m);
         }
@@ -283,7 +285,7 @@ class EvaluatorTest {
             }
 
             @Override
-            public NDArray scoreAll(EvalBatch batch, NDManager m) {
+            public NDArray scoreAll(HistoryBatch batch, NDManager m) {
                 // one column too many: gather and put would still work, the shape check must catch it
                 return m.zeros(new Shape(batch.size(), d.numItems() + 2));
             }
@@ -297,12 +299,12 @@ class EvaluatorTest {
             }
 
             @Override
-            public NDArray scoreAll(EvalBatch batch, NDManager m) {
+            public NDArray scoreAll(HistoryBatch batch, NDManager m) {
                 throw new AssertionError("not used");
             }
 
             @Override
-            public NDArray scoreCandidates(EvalBatch batch, NDArray candidates, NDManager m) {
+            public NDArray scoreCandidates(HistoryBatch batch, NDArray candidates, NDManager m) {
                 return m.zeros(new Shape(batch.size(), candidates.getShape().get(1) + 1));
             }
         };

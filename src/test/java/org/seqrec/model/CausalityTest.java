@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.seqrec.eval.EvalBatch;
 import org.seqrec.model.zoo.Bert4Rec;
 import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.train.Training;
@@ -53,7 +52,7 @@ class CausalityTest {
             assertThat(s.get(0).get(new NDIndex("1:5, :")).toFloatArray())
                     .isNotEqualTo(s.get(1).get(new NDIndex("1:5, :")).toFloatArray()); // later items reach earlier positions
             int[] history = {4, 8, 15, 16, 23, 12, 7, 9, 10}; // longer than L: the last L-1 are kept
-            NDArray all = model.scoreAll(EvalBatch.ofHistories(new int[][] {history}), m);
+            NDArray all = model.scoreAll(HistoryBatch.ofHistories(new int[][] {history}), m);
             // the last L-1 = 7 items, then the mask token
             NDArray ids = m.create(new long[] {15, 16, 23, 12, 7, 9, 10, model.maskToken()}, new Shape(1, 8));
             NDArray rep = model.encodeLast(model.params().bind(m), ids, false);

@@ -24,11 +24,12 @@ import org.seqrec.Recommender;
 import org.seqrec.data.DataSource;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.LeaveOneOut;
-import org.seqrec.eval.EvalBatch;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.zoo.ConvFormer;
 import org.seqrec.model.zoo.ModelRegistry;
+import org.seqrec.run.NegativesChoice;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.train.Training;
 import org.seqrec.util.Json;
@@ -89,7 +90,7 @@ class ModelContractTest {
             for (int i = 0; i < histories.length; i++) {
                 histories[i] = split.input(split.users()[i], LeaveOneOut.Part.TEST);
             }
-            EvalBatch batch = EvalBatch.ofHistories(histories);
+            HistoryBatch batch = HistoryBatch.ofHistories(histories);
             NDArray all = model.scoreAll(batch, m);
             assertThat(all.getShape().getShape()).containsExactly(12, 31);
             assertThat(all.isNaN().any().getBoolean()).isFalse();
@@ -115,8 +116,7 @@ class ModelContractTest {
         Path data = dir.resolve("cycles.txt");
         d.writeFmlp(data);
         Path run = dir.resolve(name);
-        Runs.train(new Runs.TrainRequest(name, small(name, 4), DataSource.fmlp(data), run, 7, Protocol.FULL, null, 42, true,
-                32, false, false));
+        Runs.train(TrainRequest.builder(name, DataSource.fmlp(data), run).params(small(name, 4)).seed(7).evalBatch(32).build());
         List<Double> losses = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("history.jsonl"))) {
             losses.add(Json.MAPPER.readTree(line).path("loss").asDouble());
@@ -136,7 +136,7 @@ class ModelContractTest {
             assertThat(losses.get(3)).as("%s losses %s, untrained %s", regime, losses, untrained).isLessThan(untrained - margin);
         }
         JsonNode atTraining = Json.read(run.resolve("results-full.json"));
-        JsonNode reloaded = Runs.evaluate(run, Protocol.FULL, new Runs.NegativesChoice(null, 42), 16);
+        JsonNode reloaded = Runs.evaluate(run, Protocol.FULL, new NegativesChoice(null, 42), 16);
         assertThat(reloaded.path("test")).isEqualTo(atTraining.path("test"));
         try (Recommender r = Recommender.load(run)) {
             assertThat(r.recommend(List.of("3", "7", "11"), 5, true).items()).hasSize(5);
@@ -152,8 +152,7 @@ class ModelContractTest {
         Map<String, Object> p = new LinkedHashMap<>(small("convformer", 3));
         p.put("regime", "prefix-CE");
         Path run = dir.resolve("convformer-ce");
-        Runs.train(new Runs.TrainRequest("convformer", p, DataSource.fmlp(data), run, 7, Protocol.FULL, null, 42, true,
-                32, false, false));
+        Runs.train(TrainRequest.builder("convformer", DataSource.fmlp(data), run).params(p).seed(7).evalBatch(32).build());
         List<Double> losses = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("history.jsonl"))) {
             losses.add(Json.MAPPER.readTree(line).path("loss").asDouble());

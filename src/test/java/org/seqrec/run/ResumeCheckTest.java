@@ -35,10 +35,10 @@ class ResumeCheckTest {
     void lengthGroupParamsMayDifferButHyperParametersMayNot() {
         RunDir run = runWith(config());
         // a run started before length groups existed resumes with them on, or off, or tuned
-        assertThatCode(() -> Runs.checkSameRun(run, config("length_groups", true, "group_overhead", 256))).doesNotThrowAnyException();
-        assertThatCode(() -> Runs.checkSameRun(run, config("length_groups", false))).doesNotThrowAnyException();
-        assertThatThrownBy(() -> Runs.checkSameRun(run, config("lr", 0.01))).isInstanceOf(SeqrecException.class)
+        assertThatCode(() -> RunParams.checkSameRun(run, config("length_groups", true, "group_overhead", 256))).doesNotThrowAnyException();
+        assertThatCode(() -> RunParams.checkSameRun(run, config("length_groups", false))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> RunParams.checkSameRun(run, config("lr", 0.01))).isInstanceOf(SeqrecException.class)
                 .hasMessageContaining("differs");
-        assertThatThrownBy(() -> Runs.checkSameRun(run, config("window", 3))).isInstanceOf(SeqrecException.class);
+        assertThatThrownBy(() -> RunParams.checkSameRun(run, config("window", 3))).isInstanceOf(SeqrecException.class);
     }
 }

@@ -33,6 +33,7 @@ import org.seqrec.data.DataSource;
 import org.seqrec.data.Dataset;
 import org.seqrec.eval.Protocol;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.testutil.Fixtures;
 import org.seqrec.testutil.SlowClients;
 import org.seqrec.testutil.Synthetic;
@@ -64,8 +65,9 @@ class HttpHardeningTest {
         d.writeFmlp(data);
         runs = dir.resolve("runs");
         run = runs.resolve("a");
-        Runs.train(new Runs.TrainRequest("convformer", Map.of("hidden", 16, "max_len", 8, "kernel", 3, "epochs", 1, "batch", 64),
-                DataSource.fmlp(data), run, 1, Protocol.FULL, null, 42, false, 64, false, false));
+        Runs.train(TrainRequest.builder("convformer", DataSource.fmlp(data), run)
+                .params(Map.of("hidden", 16, "max_len", 8, "kernel", 3, "epochs", 1, "batch", 64)).seed(1).evaluate(false)
+                .evalBatch(64).build());
         // things the reload endpoint must not reveal or load: a file and a run-like directory outside the root,
         // a symbolic link inside the root that leads out of it, and a broken run inside it
         Fixtures.write(dir, "secret.txt", SECRET + "\n");

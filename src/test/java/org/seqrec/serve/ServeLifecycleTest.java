@@ -26,6 +26,7 @@ import org.seqrec.Recommender;
 import org.seqrec.data.DataSource;
 import org.seqrec.eval.Protocol;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Json;
 import org.seqrec.util.Progress;
@@ -52,8 +53,9 @@ class ServeLifecycleTest {
 
     static Path train(Path data, String name, long seed) {
         Path run = dir.resolve(name);
-        Runs.train(new Runs.TrainRequest("convformer", Map.of("hidden", 16, "max_len", 8, "kernel", 3, "epochs", 1, "batch", 64),
-                DataSource.fmlp(data), run, seed, Protocol.FULL, null, 42, false, 64, false, false));
+        Runs.train(TrainRequest.builder("convformer", DataSource.fmlp(data), run)
+                .params(Map.of("hidden", 16, "max_len", 8, "kernel", 3, "epochs", 1, "batch", 64)).seed(seed).evaluate(false)
+                .evalBatch(64).build());
         return run;
     }
 

@@ -21,6 +21,7 @@ import org.seqrec.eval.Protocol;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
 import org.seqrec.model.zoo.ModelRegistry;
+import org.seqrec.run.RunDir;
 import org.seqrec.testutil.Gradients;
 import org.seqrec.testutil.Killing;
 import org.seqrec.testutil.Synthetic;
@@ -65,7 +66,7 @@ class ResumeAcrossRegimesTest {
             NeuralSeqModel net = spec.build(m, split.data().numItems(), params);
             Regime regime = Training.regime(spec, params);
             Evaluator validation = new Evaluator(split, Protocol.FULL, null, 64);
-            TrainContext ctx = new TrainContext(split, params, 5, m, run, validation, resume);
+            TrainContext ctx = new TrainContext(split, params, 5, m, new RunDir(run).trainFiles(), validation, resume);
             new Trainer(ctx).onEpoch(history::add).fit(net, kill ? Killing.at(regime, 3, 2) : regime);
             return Gradients.flatWeights(net.params());
         }

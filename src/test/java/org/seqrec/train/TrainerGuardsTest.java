@@ -23,7 +23,9 @@ import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
 import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.nn.Params;
+import org.seqrec.run.RunDir;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Json;
 import org.seqrec.util.Progress;
@@ -57,8 +59,8 @@ class TrainerGuardsTest {
         Path data = dir.resolve("cycles.txt");
         Synthetic.repeatedCycles(80, 30, 4, 6, 12, 1).writeFmlp(data);
         Map<String, Object> p = new LinkedHashMap<>(Map.of("hidden", 16, "max_len", 8, "batch", 16, "epochs", 2, "max_batches", 3));
-        Runs.train(new Runs.TrainRequest("sasrec", p, DataSource.fmlp(data), dir.resolve("run"), 1, Protocol.FULL, null, 42, false,
-                64, false, false));
+        Runs.train(TrainRequest.builder("sasrec", DataSource.fmlp(data), dir.resolve("run")).params(p).seed(1).evaluate(false)
+                .evalBatch(64).build());
         for (String line : Files.readAllLines(dir.resolve("run/history.jsonl"))) {
             JsonNode h = Json.MAPPER.readTree(line);
             assertThat(h.path("batches").asInt()).isEqualTo(3);
@@ -97,7 +99,7 @@ class TrainerGuardsTest {
         };
         try (NDManager m = NDManager.newBaseManager()) {
             NeuralSeqModel model = ((NeuralSpec) ModelRegistry.get("sar")).build(m, split.data().numItems(), params);
-            TrainContext ctx = new TrainContext(split, params, 1, m, dir, new Evaluator(split, Protocol.FULL, null, 64), false);
+            TrainContext ctx = new TrainContext(split, params, 1, m, new RunDir(dir).trainFiles(), new Evaluator(split, Protocol.FULL, null, 64), false);
             assertThatThrownBy(() -> new Trainer(ctx).fit(model, nan)).isInstanceOf(SeqrecException.class)
                     .hasMessageContaining("sar diverged: loss NaN at epoch 1, batch 2");
             for (NDArray w : model.params().all().values()) {

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
-import org.seqrec.eval.EvalBatch;
+import org.seqrec.model.HistoryBatch;
 import org.seqrec.model.Hyper;
 import org.seqrec.model.MaskedItemModel;
 import org.seqrec.model.MetaFormerModel;
@@ -70,7 +70,7 @@ public final class Bert4Rec extends MetaFormerModel implements MaskedItemModel {
 
     /** The last L-1 items of the history, then the mask token at position L-1. */
     @Override
-    protected NDArray evalInputs(EvalBatch batch, NDManager manager) {
+    protected NDArray evalInputs(HistoryBatch batch, NDManager manager) {
         NDArray history = batch.paddedInputs(manager, maxLen - 1);
         long[] tokens = new long[batch.size()];
         java.util.Arrays.fill(tokens, maskToken());

@@ -21,60 +21,65 @@ import org.seqrec.nn.TokenMixer;
  * global key g'; the output at position i is {@code Dense(transform(g' ⊙ q_i) + q_i)}.
  * Heads: 4 on Beauty, 2 elsewhere (Table C3; default 4, set with --heads).
  */
-public final class FastFormer implements TokenMixer {
-    private final Dense q;
-    private final Dense k;
-    private final Dense queryScore;
-    private final Dense keyScore;
-    private final Dense transform;
-    private final Dense out;
-    private final int heads;
-    private final int d;
+public final class FastFormer {
+    private FastFormer() {}
 
-    public FastFormer(Params p, String name, int d, int heads) {
-        if (heads < 1 || d % heads != 0) {
-            throw new IllegalArgumentException("hidden size " + d + " is not divisible by " + heads + " heads");
+    /** FastFormer's additive-attention token mixer. */
+    public static final class AdditiveAttention implements TokenMixer {
+        private final Dense q;
+        private final Dense k;
+        private final Dense queryScore;
+        private final Dense keyScore;
+        private final Dense transform;
+        private final Dense out;
+        private final int heads;
+        private final int d;
+
+        public AdditiveAttention(Params p, String name, int d, int heads) {
+            if (heads < 1 || d % heads != 0) {
+                throw new IllegalArgumentException("hidden size " + d + " is not divisible by " + heads + " heads");
+            }
+            this.q = new Dense(p, name + ".q", d, d);
+            this.k = new Dense(p, name + ".k", d, d);
+            this.queryScore = new Dense(p, name + ".query_att", d, heads);
+            this.keyScore = new Dense(p, name + ".key_att", d, heads);
+            this.transform = new Dense(p, name + ".transform", d, d);
+            this.out = new Dense(p, name + ".out", d, d);
+            this.heads = heads;
+            this.d = d;
         }
-        this.q = new Dense(p, name + ".q", d, d);
-        this.k = new Dense(p, name + ".k", d, d);
-        this.queryScore = new Dense(p, name + ".query_att", d, heads);
-        this.keyScore = new Dense(p, name + ".key_att", d, heads);
-        this.transform = new Dense(p, name + ".transform", d, d);
-        this.out = new Dense(p, name + ".out", d, d);
-        this.heads = heads;
-        this.d = d;
-    }
 
-    @Override
-    public boolean ignoresPadding() {
-        return true;
-    }
+        @Override
+        public boolean ignoresPadding() {
+            return true;
+        }
 
-    /** The pooling softmaxes mask padded positions: cropping leading padding is exact. */
-    @Override
-    public boolean cropsLeadingPadding() {
-        return true;
-    }
+        /** The pooling softmaxes mask padded positions: cropping leading padding is exact. */
+        @Override
+        public boolean cropsLeadingPadding() {
+            return true;
+        }
 
-    /** Attention-pools {@code values [B, L, D]} per head with scores {@code [B, L, h]}: {@code [B, 1, D]}. */
-    private NDArray pool(NDArray scores, NDArray values, NDArray mask) {
-        long b = values.getShape().get(0);
-        long len = values.getShape().get(1);
-        int dh = d / heads;
-        NDArray bias = SelfAttention.paddingBias(mask).reshape(b, len, 1);
-        NDArray w = Nn.scale(scores, (float) (1 / Math.sqrt(dh))).add(bias).softmax(1); // over positions
-        NDArray v = values.reshape(b, len, heads, dh);
-        return w.expandDims(3).mul(v).sum(new int[] {1}).reshape(b, 1, d);
-    }
+        /** Attention-pools {@code values [B, L, D]} per head with scores {@code [B, L, h]}: {@code [B, 1, D]}. */
+        private NDArray pool(NDArray scores, NDArray values, NDArray mask) {
+            long b = values.getShape().get(0);
+            long len = values.getShape().get(1);
+            int dh = d / heads;
+            NDArray bias = SelfAttention.paddingBias(mask).reshape(b, len, 1);
+            NDArray w = Nn.scale(scores, (float) (1 / Math.sqrt(dh))).add(bias).softmax(1); // over positions
+            NDArray v = values.reshape(b, len, heads, dh);
+            return w.expandDims(3).mul(v).sum(new int[] {1}).reshape(b, 1, d);
+        }
 
-    @Override
-    public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-        NDArray query = q.forward(p, x);
-        NDArray key = k.forward(p, x);
-        NDArray globalQuery = pool(queryScore.forward(p, query), query, mask); // [B, 1, D]
-        NDArray mixedKey = key.mul(globalQuery);
-        NDArray globalKey = pool(keyScore.forward(p, mixedKey), mixedKey, mask);
-        return out.forward(p, transform.forward(p, globalKey.mul(query)).add(query));
+        @Override
+        public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            NDArray query = q.forward(p, x);
+            NDArray key = k.forward(p, x);
+            NDArray globalQuery = pool(queryScore.forward(p, query), query, mask); // [B, 1, D]
+            NDArray mixedKey = key.mul(globalQuery);
+            NDArray globalKey = pool(keyScore.forward(p, mixedKey), mixedKey, mask);
+            return out.forward(p, transform.forward(p, globalKey.mul(query)).add(query));
+        }
     }
 
     /** Registry entry {@code fastformer}; trains in the prefix regime like ConvFormer. */
@@ -95,7 +100,7 @@ public final class FastFormer implements TokenMixer {
         public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
             Hyper h = Hyper.from(params);
             int heads = Hyper.intOf(params, "heads", 4);
-            return new MetaFormerModel(name(), manager, numItems, h, (p, n) -> new FastFormer(p, n, h.hidden(), heads))
+            return new MetaFormerModel(name(), manager, numItems, h, (p, n) -> new AdditiveAttention(p, n, h.hidden(), heads))
                     .useLengthGroups(params);
         }
 

@@ -17,22 +17,27 @@ import org.seqrec.nn.TokenMixer;
  * position embeddings the mean would not be order-blind: LayerNorm of item + position does not
  * separate, so the mean would still encode which item sat where.)
  */
-public final class MeanPool implements TokenMixer {
-    @Override
-    public boolean ignoresPadding() {
-        return true;
-    }
+public final class MeanPool {
+    private MeanPool() {}
 
-    @Override
-    public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-        return mixLast(p, x, mask, training).broadcast(x.getShape()); // the same mean at every position
-    }
+    /** The masked mean over real positions: an order-blind token mixer. */
+    public static final class MeanMixer implements TokenMixer {
+        @Override
+        public boolean ignoresPadding() {
+            return true;
+        }
 
-    /** The masked mean over positions, {@code [B, 1, D]}. */
-    @Override
-    public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-        NDArray m = mask.expandDims(2); // [B, L, 1]
-        return x.mul(m).sum(new int[] {1}, true).div(m.sum(new int[] {1}, true).maximum(1f));
+        @Override
+        public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            return mixLast(p, x, mask, training).broadcast(x.getShape()); // the same mean at every position
+        }
+
+        /** The masked mean over positions, {@code [B, 1, D]}. */
+        @Override
+        public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            NDArray m = mask.expandDims(2); // [B, L, 1]
+            return x.mul(m).sum(new int[] {1}, true).div(m.sum(new int[] {1}, true).maximum(1f));
+        }
     }
 
     /** Registry entry {@code meanpool}. */
@@ -48,7 +53,7 @@ public final class MeanPool implements TokenMixer {
         }
 
         static MetaFormerModel create(NDManager manager, int numItems, Map<String, Object> params) {
-            return new MetaFormerModel("meanpool", manager, numItems, Hyper.from(params), (p, name) -> new MeanPool(), false);
+            return new MetaFormerModel("meanpool", manager, numItems, Hyper.from(params), (p, name) -> new MeanMixer(), false);
         }
 
         @Override

@@ -27,90 +27,95 @@ import org.seqrec.nn.TokenMixer;
  * steps never win a max-pool, and a pooled slot holding only padding is masked. Table C3: 2 heads,
  * pool 2 and local 10 on Beauty (Toys: 2 / 20; Sports: 4 / 10; Yelp: 4 / 20).
  */
-public final class PoolingFormer implements TokenMixer {
-    private final SelfAttention local;
-    private final Dense q2;
-    private final Dense k2;
-    private final Dense v2;
-    private final Dense out2;
-    private final int pool;
-    private final int heads;
-    private final int d;
-    private final float attnDropout;
+public final class PoolingFormer {
+    private PoolingFormer() {}
 
-    public PoolingFormer(Params p, String name, int d, int heads, int local, int pool, float attnDropout) {
-        this.local = new SelfAttention(p, name + ".local", d, heads, attnDropout, false, Math.max(1, local / 2));
-        this.q2 = new Dense(p, name + ".pooled.q", d, d);
-        this.k2 = new Dense(p, name + ".pooled.k", d, d);
-        this.v2 = new Dense(p, name + ".pooled.v", d, d);
-        this.out2 = new Dense(p, name + ".pooled.out", d, d);
-        this.pool = pool;
-        this.heads = heads;
-        this.d = d;
-        this.attnDropout = attnDropout;
-    }
+    /** PoolingFormer's two-level (local window, then pooled) attention token mixer. */
+    public static final class PoolingAttention implements TokenMixer {
+        private final SelfAttention local;
+        private final Dense q2;
+        private final Dense k2;
+        private final Dense v2;
+        private final Dense out2;
+        private final int pool;
+        private final int heads;
+        private final int d;
+        private final float attnDropout;
 
-    @Override
-    public boolean ignoresPadding() {
-        return true;
-    }
+        public PoolingAttention(Params p, String name, int d, int heads, int local, int pool, float attnDropout) {
+            this.local = new SelfAttention(p, name + ".local", d, heads, attnDropout, false, Math.max(1, local / 2));
+            this.q2 = new Dense(p, name + ".pooled.q", d, d);
+            this.k2 = new Dense(p, name + ".pooled.k", d, d);
+            this.v2 = new Dense(p, name + ".pooled.v", d, d);
+            this.out2 = new Dense(p, name + ".pooled.out", d, d);
+            this.pool = pool;
+            this.heads = heads;
+            this.d = d;
+            this.attnDropout = attnDropout;
+        }
 
-    /**
-     * Exact when a multiple of the pool size is cropped: the windows attend relatively, padded steps
-     * never win a max-pool, all-padding slots are masked, and the pooling slots stay aligned.
-     */
-    @Override
-    public boolean cropsLeadingPadding() {
-        return true;
-    }
+        @Override
+        public boolean ignoresPadding() {
+            return true;
+        }
 
-    @Override
-    public int cropStep() {
-        return pool;
-    }
+        /**
+         * Exact when a multiple of the pool size is cropped: the windows attend relatively, padded steps
+         * never win a max-pool, all-padding slots are masked, and the pooling slots stay aligned.
+         */
+        @Override
+        public boolean cropsLeadingPadding() {
+            return true;
+        }
 
-    /** Max-pools {@code x [B, L, D]} over time, padded steps excluded: {@code [B, ceil(L / pool), D]}. */
-    private NDArray maxPool(NDArray x, NDArray mask) {
-        NDArray excluded = x.add(SelfAttention.paddingBias(mask).expandDims(2)); // padded steps -10000
-        Shape k = new Shape(pool);
-        return Pool.maxPool1d(excluded.transpose(0, 2, 1), k, k, new Shape(0), true).transpose(0, 2, 1);
-    }
+        @Override
+        public int cropStep() {
+            return pool;
+        }
 
-    private NDArray second(Params.Bound p, NDArray h, NDArray query, NDArray mask, boolean training) {
-        long b = h.getShape().get(0);
-        long len = h.getShape().get(1);
-        long lq = query.getShape().get(1);
-        int dh = d / heads;
-        NDArray keys = maxPool(k2.forward(p, h), mask);
-        NDArray values = maxPool(v2.forward(p, h), mask);
-        long slots = keys.getShape().get(1);
-        NDArray slotMask = Pool.maxPool1d(mask.expandDims(1), new Shape(pool), new Shape(pool), new Shape(0), true)
-                .reshape(b, slots); // 1 if the slot holds a real step
-        // an all-padding slot holds -10000s: zero its key and value. A key of -10000s gives scores of
-        // order 10^4 |q|, which the -10000 mask does not outweigh: the masked slot could take the softmax
-        // and its gradient blew the weights up to NaN (seen on Beauty and in the contract test)
-        keys = keys.mul(slotMask.expandDims(2));
-        values = values.mul(slotMask.expandDims(2));
-        NDArray qh = q2.forward(p, query).reshape(b, lq, heads, dh).transpose(0, 2, 1, 3);
-        NDArray kh = keys.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
-        NDArray vh = values.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
-        NDArray bias = SelfAttention.paddingBias(slotMask).reshape(b, 1, 1, slots);
-        NDArray attn = Nn.scale(qh.matMul(kh.transpose(0, 1, 3, 2)), (float) (1 / Math.sqrt(dh))).add(bias).softmax(-1);
-        attn = org.seqrec.nn.Nn.dropout(p, attn, attnDropout, training);
-        return out2.forward(p, attn.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d));
-    }
+        /** Max-pools {@code x [B, L, D]} over time, padded steps excluded: {@code [B, ceil(L / pool), D]}. */
+        private NDArray maxPool(NDArray x, NDArray mask) {
+            NDArray excluded = x.add(SelfAttention.paddingBias(mask).expandDims(2)); // padded steps -10000
+            Shape k = new Shape(pool);
+            return Pool.maxPool1d(excluded.transpose(0, 2, 1), k, k, new Shape(0), true).transpose(0, 2, 1);
+        }
 
-    @Override
-    public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-        NDArray h = local.mix(p, x, mask, training);
-        return h.add(second(p, h, h, mask, training));
-    }
+        private NDArray second(Params.Bound p, NDArray h, NDArray query, NDArray mask, boolean training) {
+            long b = h.getShape().get(0);
+            long len = h.getShape().get(1);
+            long lq = query.getShape().get(1);
+            int dh = d / heads;
+            NDArray keys = maxPool(k2.forward(p, h), mask);
+            NDArray values = maxPool(v2.forward(p, h), mask);
+            long slots = keys.getShape().get(1);
+            NDArray slotMask = Pool.maxPool1d(mask.expandDims(1), new Shape(pool), new Shape(pool), new Shape(0), true)
+                    .reshape(b, slots); // 1 if the slot holds a real step
+            // an all-padding slot holds -10000s: zero its key and value. A key of -10000s gives scores of
+            // order 10^4 |q|, which the -10000 mask does not outweigh: the masked slot could take the softmax
+            // and its gradient blew the weights up to NaN (seen on Beauty and in the contract test)
+            keys = keys.mul(slotMask.expandDims(2));
+            values = values.mul(slotMask.expandDims(2));
+            NDArray qh = q2.forward(p, query).reshape(b, lq, heads, dh).transpose(0, 2, 1, 3);
+            NDArray kh = keys.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
+            NDArray vh = values.reshape(b, slots, heads, dh).transpose(0, 2, 1, 3);
+            NDArray bias = SelfAttention.paddingBias(slotMask).reshape(b, 1, 1, slots);
+            NDArray attn = Nn.scale(qh.matMul(kh.transpose(0, 1, 3, 2)), (float) (1 / Math.sqrt(dh))).add(bias).softmax(-1);
+            attn = org.seqrec.nn.Nn.dropout(p, attn, attnDropout, training);
+            return out2.forward(p, attn.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d));
+        }
 
-    @Override
-    public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-        NDArray h = local.mix(p, x, mask, training); // every position: the pooled keys need them
-        NDArray last = h.get(new NDIndex(":, -1:, :"));
-        return last.add(second(p, h, last, mask, training));
+        @Override
+        public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            NDArray h = local.mix(p, x, mask, training);
+            return h.add(second(p, h, h, mask, training));
+        }
+
+        @Override
+        public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            NDArray h = local.mix(p, x, mask, training); // every position: the pooled keys need them
+            NDArray last = h.get(new NDIndex(":, -1:, :"));
+            return last.add(second(p, h, last, mask, training));
+        }
     }
 
     /** Registry entry {@code poolingformer}; trains in the prefix regime like ConvFormer. */
@@ -137,7 +142,7 @@ public final class PoolingFormer implements TokenMixer {
             int local = Hyper.intOf(params, "local", 10);
             int pool = Hyper.intOf(params, "pool", 2);
             return new MetaFormerModel(name(), manager, numItems, h,
-                    (p, n) -> new PoolingFormer(p, n, h.hidden(), heads, local, pool, h.attnDropout())).useLengthGroups(params);
+                    (p, n) -> new PoolingAttention(p, n, h.hidden(), heads, local, pool, h.attnDropout())).useLengthGroups(params);
         }
 
     }

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.seqrec.data.LeaveOneOut;
-import org.seqrec.eval.EvalBatch;
 import org.seqrec.model.FittedSpec;
+import org.seqrec.model.HistoryBatch;
 import org.seqrec.model.RecModel;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.SeqrecException;
@@ -87,7 +87,7 @@ public final class PopRec implements RecModel {
     }
 
     @Override
-    public NDArray scoreAll(EvalBatch batch, NDManager manager) {
+    public NDArray scoreAll(HistoryBatch batch, NDManager manager) {
         return manager.create(scores, new Shape(1, scores.length)).repeat(0, batch.size());
     }
 

@@ -3,45 +3,28 @@ package org.seqrec.data.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrec.util.Hashing;
+import org.seqrec.testutil.TestHttpServer;
 import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
 
 class DownloaderTest {
     private static final byte[] DATA = randomBytes(300_000);
-    private static final String SHA = sha256(DATA);
+    private static final String SHA = TestHttpServer.sha256(DATA);
 
     @TempDir Path dir;
-    TestServer server;
+    TestHttpServer server;
     Downloader downloader;
     Downloader impatient;
     Path target;
@@ -53,7 +36,7 @@ class DownloaderTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new TestServer();
+        server = new TestHttpServer();
         server.files.put("/data.bin", DATA);
         // transfers that must succeed get generous timeouts, so a busy machine cannot fail them; the
         // stall tests use short ones, and their server never sends more until the test ends, so the
@@ -200,114 +183,5 @@ class DownloaderTest {
         byte[] b = new byte[n];
         new Random(7).nextBytes(b);
         return b;
-    }
-
-    static String sha256(byte[] data) {
-        java.security.MessageDigest d = Hashing.sha256();
-        d.update(data);
-        return Hashing.hex(d);
-    }
-
-    /**
-     * A loopback HTTP server for tests. {@code /PATH} serves {@code files.get("/PATH")} with Range
-     * support; {@code /norange/PATH} ignores Range and replies chunked without a length;
-     * {@code /stall-body/PATH} sends half the file, then stalls; {@code /stall-headers/PATH} never
-     * answers. Unknown paths get a 404.
-     */
-    static final class TestServer implements AutoCloseable {
-        private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
-
-        final Map<String, byte[]> files = new ConcurrentHashMap<>();
-        final AtomicInteger requests = new AtomicInteger();
-        private final List<String> ranges = Collections.synchronizedList(new ArrayList<>());
-        private final CountDownLatch release = new CountDownLatch(1);
-        private final HttpServer http;
-        private final ExecutorService pool = Executors.newCachedThreadPool();
-
-        TestServer() throws IOException {
-            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            http.setExecutor(pool);
-            http.createContext("/", this::handle);
-            http.start();
-        }
-
-        URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + path);
-        }
-
-        /** "PATH RANGE-HEADER" of every request, in order. */
-        List<String> ranges() {
-            synchronized (ranges) {
-                return List.copyOf(ranges);
-            }
-        }
-
-        private void handle(HttpExchange ex) throws IOException {
-            try (ex) {
-                requests.incrementAndGet();
-                String path = ex.getRequestURI().getPath();
-                String range = ex.getRequestHeaders().getFirst("Range");
-                ranges.add(path + " " + range);
-                if (path.startsWith("/stall-headers/")) {
-                    await();
-                    ex.sendResponseHeaders(503, -1);
-                    return;
-                }
-                boolean noRange = path.startsWith("/norange/");
-                boolean stall = path.startsWith("/stall-body/");
-                byte[] body = files.get(noRange || stall ? path.substring(path.indexOf('/', 1)) : path);
-                if (body == null) {
-                    byte[] msg = "not found".getBytes();
-                    ex.sendResponseHeaders(404, msg.length);
-                    ex.getResponseBody().write(msg);
-                    return;
-                }
-                if (stall) {
-                    ex.sendResponseHeaders(200, body.length);
-                    OutputStream out = ex.getResponseBody();
-                    out.write(body, 0, body.length / 2);
-                    out.flush();
-                    await();
-                    return;
-                }
-                if (noRange) {
-                    ex.sendResponseHeaders(200, 0); // chunked: no Content-Length
-                    ex.getResponseBody().write(body);
-                    return;
-                }
-                Matcher m = range == null ? null : RANGE.matcher(range);
-                if (m != null && m.matches()) {
-                    int start = Integer.parseInt(m.group(1));
-                    if (start >= body.length) {
-                        ex.getResponseHeaders().set("Content-Range", "bytes */" + body.length);
-                        ex.sendResponseHeaders(416, -1);
-                        return;
-                    }
-                    ex.getResponseHeaders().set("Content-Range",
-                            "bytes " + start + "-" + (body.length - 1) + "/" + body.length);
-                    ex.sendResponseHeaders(206, body.length - start);
-                    ex.getResponseBody().write(body, start, body.length - start);
-                    return;
-                }
-                ex.sendResponseHeaders(200, body.length);
-                ex.getResponseBody().write(body);
-            }
-        }
-
-        /** Stalls until the test ends ({@link #close}); the cap only ends a test whose client never gives up. */
-        private void await() {
-            try {
-                release.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void close() {
-            release.countDown();
-            http.stop(0);
-            pool.shutdownNow();
-        }
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.FmlpReader;
 import org.seqrec.data.LeaveOneOut;
-import org.seqrec.eval.EvalBatch;
+import org.seqrec.model.HistoryBatch;
 import org.seqrec.model.MetaFormerModel;
 import org.seqrec.testutil.Fixtures;
 import org.seqrec.train.Training;
@@ -67,7 +67,7 @@ class ConvFormerFftPaddingTest {
     }
 
     /** The test batch of users {@code from .. from+BATCH-1}, built the way the {@code Evaluator} builds it. */
-    static EvalBatch batch(int from) {
+    static HistoryBatch batch(int from) {
         int[] us = new int[BATCH];
         int[][] seqs = new int[BATCH][];
         int[] lens = new int[BATCH];
@@ -79,7 +79,7 @@ class ConvFormerFftPaddingTest {
             lens[i] = split.inputLength(u, LeaveOneOut.Part.TEST);
             targets[i] = split.target(u, LeaveOneOut.Part.TEST);
         }
-        return new EvalBatch(us, seqs, lens, targets);
+        return new HistoryBatch(us, seqs, lens, targets);
     }
 
     /**
@@ -108,7 +108,7 @@ class ConvFormerFftPaddingTest {
             int maxMove = 0;
             long unexplained = 0;
             for (int from = 0; from < USERS; from += BATCH) {
-                EvalBatch batch = batch(from);
+                HistoryBatch batch = batch(from);
                 for (int i = 0; i < BATCH; i++) {
                     padded += Math.max(0, LEN - batch.length(i));
                 }
@@ -190,7 +190,7 @@ class ConvFormerFftPaddingTest {
     }
 
     /** The evaluator's rank: candidates (all items but the history, the target never) scoring >= the target. */
-    static int targetRank(float[] items, EvalBatch batch, int i) {
+    static int targetRank(float[] items, HistoryBatch batch, int i) {
         int target = batch.target(i);
         boolean[] excluded = new boolean[items.length + 1];
         for (int item : batch.history(i)) {

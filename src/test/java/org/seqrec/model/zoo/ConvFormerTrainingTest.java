@@ -22,7 +22,10 @@ import org.seqrec.data.LeaveOneOut;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.MetaFormerModel;
+import org.seqrec.run.NegativesChoice;
+import org.seqrec.run.RunDir;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.testutil.Gradients;
 import org.seqrec.testutil.Killing;
 import org.seqrec.testutil.Synthetic;
@@ -66,8 +69,7 @@ class ConvFormerTrainingTest {
     private JsonNode train(String model, Path data, Map<String, Object> params, String name) {
         params = new LinkedHashMap<>(params);
         params.keySet().retainAll(Training.defaults(ModelRegistry.get(model)).keySet());
-        Runs.train(new Runs.TrainRequest(model, params, DataSource.fmlp(data), dir.resolve(name), 3, Protocol.FULL, null, 42,
-                true, 256, false, false));
+        Runs.train(TrainRequest.builder(model, DataSource.fmlp(data), dir.resolve(name)).params(params).seed(3).build());
         return Json.read(dir.resolve(name).resolve("results-full.json"));
     }
 
@@ -85,7 +87,7 @@ class ConvFormerTrainingTest {
     void savedRunGivesTheSameScoresAsTheTrainedModel() throws Exception {
         Path data = chains();
         JsonNode atTraining = train("convformer-f", data, small(2), "f");
-        JsonNode reloaded = Runs.evaluate(dir.resolve("f"), Protocol.FULL, new Runs.NegativesChoice(null, 42), 64);
+        JsonNode reloaded = Runs.evaluate(dir.resolve("f"), Protocol.FULL, new NegativesChoice(null, 42), 64);
         assertThat(reloaded.path("test")).isEqualTo(atTraining.path("test"));
         assertThat(reloaded.path("valid")).isEqualTo(atTraining.path("valid"));
         assertThat(Files.readAllLines(dir.resolve("f/history.jsonl"))).hasSize(2);
@@ -126,7 +128,7 @@ class ConvFormerTrainingTest {
             Engine.getInstance().setRandomSeed(5);
             MetaFormerModel model = ConvFormer.build(ConvFormer.Variant.CONVFORMER, m, split.data().numItems(), params);
             Evaluator validation = new Evaluator(split, Protocol.FULL, null, 128);
-            TrainContext ctx = new TrainContext(split, params, 9, m, run, validation, resume);
+            TrainContext ctx = new TrainContext(split, params, 9, m, new RunDir(run).trainFiles(), validation, resume);
             new Trainer(ctx).onEpoch(history::add).fit(model, regime);
             return Gradients.flatWeights(model.params());
         }
@@ -155,7 +157,7 @@ class ConvFormerTrainingTest {
         Files.createDirectories(dir.resolve("mem/model"));
         try (NDManager m = NDManager.newBaseManager()) {
             MetaFormerModel model = ConvFormer.build(ConvFormer.Variant.CONVFORMER, m, split.data().numItems(), params);
-            TrainContext ctx = new TrainContext(split, params, 1, m, dir.resolve("mem"),
+            TrainContext ctx = new TrainContext(split, params, 1, m, new RunDir(dir.resolve("mem")).trainFiles(),
                     new Evaluator(split, Protocol.FULL, null, 128), false);
             new Trainer(ctx).onEpoch(line -> {
                 arrays.add(m.getManagedArrays().size());

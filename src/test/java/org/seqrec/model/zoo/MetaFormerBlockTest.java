@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.seqrec.data.SplitMix64;
-import org.seqrec.eval.EvalBatch;
+import org.seqrec.model.HistoryBatch;
 import org.seqrec.model.MetaFormerModel;
 import org.seqrec.model.zoo.ConvFormer.ConvImpl;
 import org.seqrec.model.zoo.ConvFormer.Padding;
@@ -106,7 +106,7 @@ class MetaFormerBlockTest {
         ConvFormer.Variant v = ConvFormer.Variant.valueOf(model.toUpperCase().replace('-', '_'));
         try (NDManager m = manager.newSubManager()) {
             MetaFormerModel net = ConvFormer.build(v, m, 30, params);
-            EvalBatch batch = EvalBatch.ofHistories(new int[][] {{1, 2, 3}, {}, {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}});
+            HistoryBatch batch = HistoryBatch.ofHistories(new int[][] {{1, 2, 3}, {}, {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}});
             NDArray all = net.encodeAll(net.params().bind(m), batch.paddedInputs(m, len), false);
             assertThat(all.getShape()).isEqualTo(new Shape(3, len, 8));
             NDArray last = net.encodeLast(net.params().bind(m), batch.paddedInputs(m, len), false);

@@ -25,7 +25,9 @@ import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
 import org.seqrec.nn.Params;
 import org.seqrec.nn.SelfAttention;
+import org.seqrec.run.RunDir;
 import org.seqrec.run.Runs;
+import org.seqrec.run.TrainRequest;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.train.PrefixRegime;
 import org.seqrec.train.TrainContext;
@@ -133,7 +135,7 @@ class SarFamilyTest {
                 NeuralSeqModel model = ((NeuralSpec) ModelRegistry.get(name)).build(m, split.data().numItems(), params);
                 String key = "blocks.0.mixer.order";
                 float[] before = model.params().get(key).toFloatArray();
-                TrainContext ctx = new TrainContext(split, params, 3, m, dir.resolve(name), new Evaluator(split, Protocol.FULL, null, 64), false);
+                TrainContext ctx = new TrainContext(split, params, 3, m, new RunDir(dir.resolve(name)).trainFiles(), new Evaluator(split, Protocol.FULL, null, 64), false);
                 new Trainer(ctx).fit(model, new PrefixRegime());
                 float[] after = model.params().get(key).toFloatArray();
                 if (name.equals("sar-r")) {
@@ -185,8 +187,7 @@ class SarFamilyTest {
         }
         p.putAll(extra);
         Path run = dir.resolve(model + "-" + p.get("epochs"));
-        Runs.train(new Runs.TrainRequest(model, p, DataSource.fmlp(data), run, 3, Protocol.FULL, null, 42, true, 256, false,
-                false));
+        Runs.train(TrainRequest.builder(model, DataSource.fmlp(data), run).params(p).seed(3).build());
         return Json.read(run.resolve("results-full.json")).path("test").path("MRR").asDouble();
     }
 

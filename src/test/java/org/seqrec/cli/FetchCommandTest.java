@@ -1,4 +1,4 @@
-package org.seqrec.data.fetch;
+package org.seqrec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,13 +16,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrec.cli.Main;
+import org.seqrec.testutil.TestHttpServer;
 import org.seqrec.util.Progress;
 
 /** End-to-end {@code seqrec data fetch} against a loopback HTTP server. */
 class FetchCommandTest {
     @TempDir Path dir;
-    DownloaderTest.TestServer server;
+    TestHttpServer server;
     String stdout;
     String stderr;
 
@@ -33,7 +33,7 @@ class FetchCommandTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new DownloaderTest.TestServer();
+        server = new TestHttpServer();
     }
 
     @AfterEach
@@ -100,7 +100,7 @@ class FetchCommandTest {
     void fetchesVerifiesAndConvertsAnAmazonCsv() throws IOException {
         byte[] csv = amazonCsv();
         server.files.put("/ratings_Beauty.csv", csv);
-        String sha = DownloaderTest.sha256(csv);
+        String sha = TestHttpServer.sha256(csv);
 
         int code = fetch("beauty", "--dir", dir.toString(), "--url", server.uri("/ratings_Beauty.csv").toString(),
                 "--sha256", sha);
@@ -132,7 +132,7 @@ class FetchCommandTest {
 
         assertThat(code).as(stderr).isZero();
         assertThat(stderr).contains("not verified: no checksum in the catalogue")
-                .contains(DownloaderTest.sha256(csv));
+                .contains(TestHttpServer.sha256(csv));
         assertThat(stdout).contains("seqrec data convert --data").contains("--format amazon");
         assertThat(dir.resolve("ratings_Toys_and_Games.csv")).exists();
         assertThat(dir.resolve("toys.txt")).doesNotExist();
@@ -144,7 +144,7 @@ class FetchCommandTest {
         server.files.put("/ml-1m.zip", zip);
 
         int code = fetch("ml-1m", "--dir", dir.toString(), "--url", server.uri("/ml-1m.zip").toString(), "--sha256",
-                DownloaderTest.sha256(zip), "--kcore", "1");
+                TestHttpServer.sha256(zip), "--kcore", "1");
 
         assertThat(code).as(stderr).isZero();
         assertThat(dir.resolve("ml-1m.zip")).exists();

@@ -1,4 +1,4 @@
-package org.seqrec.eval;
+package org.seqrec.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -17,14 +17,14 @@ public interface Scorer {
      * (padding) is ignored. Neural models compute it as one matrix product of the user
      * representations with the item embedding table.
      */
-    NDArray scoreAll(EvalBatch batch, NDManager manager);
+    NDArray scoreAll(HistoryBatch batch, NDManager manager);
 
     /**
      * Scores of given candidates: {@code candidates} is int64 {@code [B, C]}, the result float32
      * {@code [B, C]}. The default gathers from {@link #scoreAll}; models can score only the
      * candidates' embeddings instead.
      */
-    default NDArray scoreCandidates(EvalBatch batch, NDArray candidates, NDManager manager) {
+    default NDArray scoreCandidates(HistoryBatch batch, NDArray candidates, NDManager manager) {
         return scoreAll(batch, manager).gather(candidates, 1);
     }
 }

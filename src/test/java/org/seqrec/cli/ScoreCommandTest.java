@@ -1,4 +1,4 @@
-package org.seqrec.serve;
+package org.seqrec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Regenerates the package table of docs/architecture.md (between its PACKAGE-MAP markers) from the sources
+# and the compiled classes: files and lines per package, and each package's dependencies on others as
+# jdeps (-verbose:package) reads them from target/classes. Run after `mvn -q compile`.
+#   bash docs/package-map.sh            rewrite the table in place
+#   bash docs/package-map.sh --check    exit 1 when the table is out of date (nothing written)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d target/classes/org/seqrec ] || { echo "target/classes missing: run mvn -q compile first" >&2; exit 2; }
+SRC=src/main/java/org/seqrec
+deps=$(jdeps -verbose:package -filter:none target/classes 2>/dev/null | awk '$1 ~ /^org\.seqrec/ && $2 == "->" && $3 ~ /^org\.seqrec/ && $1 != $3 {print $1, $3}' | sort -u)
+table=$(
+  echo "| package | files | lines | depends on (jdeps) |"
+  echo "|---|---:|---:|---|"
+  for dir in $(find "$SRC" -type d | sort); do
+    files=$(find "$dir" -maxdepth 1 -name '*.java' | sort)
+    [ -n "$files" ] || continue
+    pkg=$(echo "${dir#src/main/java/}" | tr / .)
+    n=$(echo "$files" | wc -l)
+    lines=$(cat $files | wc -l)
+    uses=$(echo "$deps" | awk -v p="$pkg" '$1 == p {sub(/^org\.seqrec\.?/, "", $2); print ($2 == "" ? "(api)" : $2)}' | paste -sd, - | sed 's/,/, /g')
+    echo "| \`${pkg#org.}\` | $n | $lines | ${uses:-–} |"
+  done
+  echo
+  echo "Total: $(find "$SRC" -name '*.java' | wc -l) files, $(find "$SRC" -name '*.java' -exec cat {} + | wc -l) lines."
+)
+doc=docs/architecture.md
+new=$(awk -v t="$table" 'BEGIN{skip=0} /<!-- PACKAGE-MAP:BEGIN/ {print; print t; skip=1; next} /<!-- PACKAGE-MAP:END/ {skip=0} !skip {print}' "$doc")
+if [ "${1:-}" = "--check" ]; then
+  [ "$new" = "$(cat "$doc")" ] || { echo "docs/architecture.md's package table is out of date: bash docs/package-map.sh" >&2; exit 1; }
+else
+  printf '%s\n' "$new" > "$doc"
+fi

@@ -1,0 +1,162 @@
+package org.seqrec.run;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.seqrec.data.Dataset;
+import org.seqrec.util.SeqrecException;
+
+/**
+ * Every user's history in original ids, oldest first, in an embedded SQLite database inside the run
+ * ({@code histories.db}): the run's training users with their full sequences, plus the events appended
+ * since ({@link #append}), which are durable when {@code append} returns and survive restarts. Serving
+ * recommends by user id from it. Thread-safe: one connection, each call a short critical section (a
+ * lookup reads one user's rows through the primary key; measured in {@code bench/results/history-store.md}).
+ */
+public final class HistoryStore implements AutoCloseable {
+    /** One interaction to append: a user and an item, in original ids. */
+    public record Event(String user, String item) {}
+
+    private final Path file;
+    private final Connection db;
+    private final PreparedStatement lookup;
+    private final PreparedStatement last;
+    private final PreparedStatement insert;
+
+    private HistoryStore(Path file, Connection db) throws SQLException {
+        this.file = file;
+        this.db = db;
+        this.lookup = db.prepareStatement("SELECT item FROM events WHERE user_id = ? ORDER BY seq");
+        this.last = db.prepareStatement("SELECT MAX(seq) FROM events WHERE user_id = ?");
+        this.insert = db.prepareStatement("INSERT INTO events (user_id, seq, item) VALUES (?, ?, ?)");
+    }
+
+    /** Writes a new store at {@code file} holding every user of {@code data} with their full sequences. */
+    public static HistoryStore create(Path file, Dataset data) {
+        try {
+            Files.deleteIfExists(file);
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            try (Connection db = connect(tmp); Statement st = db.createStatement()) {
+                st.execute("CREATE TABLE events (user_id TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL,"
+                        + " PRIMARY KEY (user_id, seq)) WITHOUT ROWID");
+                db.setAutoCommit(false);
+                try (PreparedStatement ins = db.prepareStatement("INSERT INTO events (user_id, seq, item) VALUES (?, ?, ?)")) {
+                    for (int u = 0; u < data.numUsers(); u++) {
+                        String user = data.originalUserId(u);
+                        int[] seq = data.sequence(u);
+                        for (int i = 0; i < seq.length; i++) {
+                            ins.setString(1, user);
+                            ins.setInt(2, i);
+                            ins.setString(3, data.itemMap().original(seq[i]));
+                            ins.addBatch();
+                        }
+                        if (u % 1024 == 1023) {
+                            ins.executeBatch();
+                        }
+                    }
+                    ins.executeBatch();
+                }
+                db.commit();
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return open(file);
+        } catch (SQLException | java.io.IOException e) {
+            throw new SeqrecException("cannot write the history store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens an existing store for reading and appending. */
+    public static HistoryStore open(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new SeqrecException(file + " does not exist: this run keeps no user histories (trained before they were kept;"
+                    + " recommend by history instead)");
+        }
+        try {
+            return new HistoryStore(file, connect(file));
+        } catch (SQLException e) {
+            throw new SeqrecException("cannot open the history store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL"); // readers never wait for the writer
+            st.execute("PRAGMA synchronous=FULL"); // an append that returned survives a power cut
+        }
+        return c;
+    }
+
+    /** The user's history (original item ids, oldest first), or empty when the store does not know the user. */
+    public synchronized Optional<List<String>> history(String user) {
+        try {
+            lookup.setString(1, user);
+            List<String> items = new ArrayList<>();
+            try (ResultSet rs = lookup.executeQuery()) {
+                while (rs.next()) {
+                    items.add(rs.getString(1));
+                }
+            }
+            return items.isEmpty() ? Optional.empty() : Optional.of(items);
+        } catch (SQLException e) {
+            throw new SeqrecException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends {@code events} in order, all or none; durable when this returns. A new user is created by its first event. */
+    public synchronized void append(List<Event> events) {
+        try {
+            db.setAutoCommit(false);
+            try {
+                java.util.Map<String, Integer> next = new java.util.HashMap<>();
+                for (Event e : events) {
+                    int seq = next.computeIfAbsent(e.user(), this::nextSeq);
+                    insert.setString(1, e.user());
+                    insert.setInt(2, seq);
+                    insert.setString(3, e.item());
+                    insert.executeUpdate();
+                    next.put(e.user(), seq + 1);
+                }
+                db.commit();
+            } catch (SQLException | RuntimeException ex) {
+                db.rollback();
+                throw ex;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new SeqrecException("cannot append to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int nextSeq(String user) {
+        try {
+            last.setString(1, user);
+            try (ResultSet rs = last.executeQuery()) {
+                rs.next();
+                int max = rs.getInt(1);
+                return rs.wasNull() ? 0 : max + 1;
+            }
+        } catch (SQLException e) {
+            throw new SeqrecException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new SeqrecException("cannot close " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
