@@ -10,7 +10,9 @@ import me.tongfei.progressbar.ProgressBar;
 import org.seqrec.data.DataSource;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.zoo.ModelRegistry;
-import org.seqrec.report.Aggregate;
+import org.seqrec.report.LayoutTables;
+import org.seqrec.report.Report;
+import org.seqrec.report.RunRecord;
 import org.seqrec.run.RunDir;
 import org.seqrec.run.Runs;
 import org.seqrec.util.Progress;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Plans and runs an {@link ExperimentSpec}: one run directory per (configuration, dataset,
  * protocol, seed) under the experiment's folder. Resumable: a run with results is skipped, a run
- * with a checkpoint continues from it. Then {@link Aggregate} writes the tables and plots.
+ * with a checkpoint continues from it. Then {@link #report} writes the tables and plots.
  */
 public final class Experiment {
     private static final Logger LOG = LoggerFactory.getLogger(Experiment.class);
@@ -131,6 +133,16 @@ public final class Experiment {
                 bar.stepTo(++i);
             }
         }
+    }
+
+    /**
+     * The finished runs, each labelled with its configuration, through the report engine into
+     * {@code folder}: {@code results.{md,csv,json}}, the spec's layouts and plot.
+     */
+    public static Report.Result report(ExperimentSpec spec, List<Run> runs, Path folder) {
+        List<RunRecord> finished = runs.stream().filter(Run::finished)
+                .map(r -> RunRecord.read(r.dir(), r.protocol()).as(r.config(), r.model(), r.params(), r.dataset())).toList();
+        return LayoutTables.write(finished, spec.reportSpec(), folder);
     }
 
     private static DataSource dataSource(String path) {

@@ -19,6 +19,7 @@ import org.seqrec.util.SeqrecException;
  * results.md             Markdown tables of every protocol evaluated
  * ranks-PROTOCOL.tsv     per-user ranks (user, valid, test) for significance tests
  * history.jsonl          per-epoch training log (trained models)
+ * cost.json              weights and MACs per sequence of the trained model (neural models)
  * manifest.json          size and SHA-256 of config, item map, popularity and weights (written when training ends)
  * checkpoint/            the last completed epoch (weights, optimizer, history, its own manifest) and state.json
  * .lock                  held by the one process that writes the run ({@link RunLock})
@@ -113,5 +114,10 @@ public record RunDir(Path dir) {
 
     public Path history() {
         return dir.resolve("history.jsonl");
+    }
+
+    /** The model's size and MACs per sequence ({@code train.ModelCost}), written when training starts. */
+    public Path cost() {
+        return dir.resolve("cost.json");
     }
 }

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrec.data.Dataset;
-import org.seqrec.report.Aggregate;
+import org.seqrec.report.Report;
+import org.seqrec.report.Stats;
 import org.seqrec.testutil.Fixtures;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Json;
@@ -23,7 +24,7 @@ class ExperimentTest {
 
     @Test
     void confidenceIntervalAndTTestsMatchHandComputations() {
-        Aggregate.Stats s = Aggregate.Stats.of(new double[] {0.30, 0.32, 0.34});
+        Stats s = Stats.of(new double[] {0.30, 0.32, 0.34});
         assertThat(s.mean()).isCloseTo(0.32, within(1e-12));
         assertThat(s.sd()).isCloseTo(0.02, within(1e-12));
         // t(0.975, df 2): for 2 degrees of freedom F(t) = 1/2 + t / (2 sqrt(2 + t^2)), so t^2 = 2 * 0.95^2 / (1 - 0.95^2)
@@ -31,24 +32,24 @@ class ExperimentTest {
         assertThat(s.ciLow()).isCloseTo(0.32 - half, within(1e-9));
         assertThat(s.ciHigh()).isCloseTo(0.32 + half, within(1e-9));
         // paired differences 0.01, 0.02, 0.03: t = sqrt 12, df 2, p = 1 - t / sqrt(t^2 + 2)
-        assertThat(Aggregate.pairedP(new double[] {0.30, 0.32, 0.34}, new double[] {0.29, 0.30, 0.31}))
+        assertThat(Stats.pairedP(new double[] {0.30, 0.32, 0.34}, new double[] {0.29, 0.30, 0.31}))
                 .isCloseTo(1 - Math.sqrt(12.0 / 14.0), within(1e-9));
         // against the mean 0.30: t = 0.02 / (0.02 / sqrt 3) = sqrt 3, df 2
-        assertThat(Aggregate.oneSampleP(new double[] {0.30, 0.32, 0.34}, 0.30)).isCloseTo(1 - Math.sqrt(3.0 / 5.0), within(1e-9));
-        assertThat(Aggregate.pairedP(new double[] {0.3, 0.4}, new double[] {0.2, 0.3})).isNaN(); // constant difference
-        assertThat(Aggregate.Stats.of(new double[] {0.5}).sd()).isNaN();
+        assertThat(Stats.oneSampleP(new double[] {0.30, 0.32, 0.34}, 0.30)).isCloseTo(1 - Math.sqrt(3.0 / 5.0), within(1e-9));
+        assertThat(Stats.pairedP(new double[] {0.3, 0.4}, new double[] {0.2, 0.3})).isNaN(); // constant difference
+        assertThat(Stats.of(new double[] {0.5}).sd()).isNaN();
     }
 
     /** Table 3's markers: one star per level p is under, only where the target is the better one. */
     @Test
     void significanceMarkers() {
         List<Double> table3 = List.of(0.05, 0.001);
-        assertThat(Aggregate.marker(true, 0.0005, table3)).isEqualTo("**");
-        assertThat(Aggregate.marker(true, 0.01, table3)).isEqualTo("*");
-        assertThat(Aggregate.marker(true, 0.2, table3)).isEmpty();
-        assertThat(Aggregate.marker(false, 0.0001, table3)).isEmpty();
-        assertThat(Aggregate.marker(true, Double.NaN, table3)).isEmpty();
-        assertThat(Aggregate.marker(true, 0.005, List.of(0.01))).isEqualTo("*"); // Table 7
+        assertThat(Report.marker(true, 0.0005, table3)).isEqualTo("**");
+        assertThat(Report.marker(true, 0.01, table3)).isEqualTo("*");
+        assertThat(Report.marker(true, 0.2, table3)).isEmpty();
+        assertThat(Report.marker(false, 0.0001, table3)).isEmpty();
+        assertThat(Report.marker(true, Double.NaN, table3)).isEmpty();
+        assertThat(Report.marker(true, 0.005, List.of(0.01))).isEqualTo("*"); // Table 7
     }
 
     @Test
