@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrec.data.Dataset;
 import org.seqrec.report.Report;
+import org.seqrec.report.ReportSpec;
 import org.seqrec.report.Stats;
 import org.seqrec.testutil.Fixtures;
 import org.seqrec.testutil.Synthetic;
@@ -114,6 +115,25 @@ class ExperimentTest {
         assertThat(plot.exitCode()).as(plot.err()).isZero();
         assertThat(dir.resolve("curves-loss.png")).exists();
         assertThat(dir.resolve("curves-valid.svg")).exists();
+    }
+
+    /** The YAML report: section maps into the report engine's spec: one layout or a list, a paper section, unknown layouts refused. */
+    @Test
+    void theReportSectionMapsIntoTheReportSpec() throws Exception {
+        String head = "name: t\ndata: [x/Beauty.txt]\nmodels: [{model: sar}]\nreport:\n";
+        ExperimentSpec one = ExperimentSpec.read(Fixtures.write(dir, "one.yaml", head + "  layout: columns\n"));
+        assertThat(one.reportSpec().layouts()).containsExactly(ReportSpec.Layout.COLUMNS);
+        assertThat(one.reportSpec().paperSectionOrDefault()).isEqualTo("{protocol}/{dataset}");
+        ReportSpec both = ExperimentSpec.read(Fixtures.write(dir, "both.yaml", head + "  layout: [columns, runs]\n"
+                + "  paper: p.json\n  paperSection: sar_study/{dataset}/layers=2\n  baseline: sar\n")).reportSpec();
+        assertThat(both.layouts()).containsExactly(ReportSpec.Layout.COLUMNS, ReportSpec.Layout.RUNS);
+        assertThat(both.paper()).isEqualTo(Path.of("p.json"));
+        assertThat(both.paperSectionOrDefault()).isEqualTo("sar_study/{dataset}/layers=2");
+        assertThat(both.name()).isEqualTo("t");
+        assertThat(ExperimentSpec.read(Fixtures.write(dir, "none.yaml", "name: t\ndata: [x/Beauty.txt]\nmodels: [{model: sar}]\n"))
+                .reportSpec().layouts()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExperimentSpec.read(Fixtures.write(dir, "bad.yaml", head
+                + "  layout: rows\n"))).hasMessageContaining("'layout' is columns, runs or a list of both");
     }
 
     @Test
