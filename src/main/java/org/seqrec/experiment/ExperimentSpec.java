@@ -25,6 +25,7 @@ import org.seqrec.util.SeqrecException;
  * models:
  *   - model: convformer
  *     params: {epochs: 30}
+ *     presets: {Beauty: beauty}   # per dataset, the model's preset (train --preset) under its params
  *     grid: {kernel: [5, 15, 25, 35, 45], padding: [circular, reflect, zero]}
  * report:
  *   baseline: "convformer kernel=45 padding=circular"   # paired t-tests against this configuration
@@ -39,8 +40,12 @@ import org.seqrec.util.SeqrecException;
 public record ExperimentSpec(String name, String description, List<String> data, List<String> protocols, List<Long> seeds,
         List<ModelEntry> models, String out, Report report) {
 
-    /** One model: fixed params and a grid (every combination of the listed values is a configuration). */
-    public record ModelEntry(String model, Map<String, Object> params, Map<String, List<Object>> grid) {}
+    /**
+     * One model: fixed params, a grid (every combination of the listed values is a configuration) and
+     * per dataset name a preset of the model ({@code presets: {Beauty: beauty, Toys_and_Games: toys}},
+     * as {@code train --preset}) that the params lie over.
+     */
+    public record ModelEntry(String model, Map<String, Object> params, Map<String, List<Object>> grid, Map<String, String> presets) {}
 
     /**
      * What the report shows: {@code baseline}, a configuration every other is paired-t-tested against;

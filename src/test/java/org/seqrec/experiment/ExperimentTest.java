@@ -136,6 +136,60 @@ class ExperimentTest {
                 + "  layout: rows\n"))).hasMessageContaining("'layout' is columns, runs or a list of both");
     }
 
+    /** A model's preset per dataset lies under its params (as train --preset); one configuration label across datasets. */
+    @Test
+    void presetsPerDatasetLieUnderTheParams() throws Exception {
+        ExperimentSpec spec = ExperimentSpec.read(Fixtures.write(dir, "presets.yaml", String.join("\n",
+                "name: presets",
+                "data: [x/Beauty.txt, x/Toys_and_Games.txt, x/Other.txt]",
+                "models:",
+                "  - model: convformer",
+                "    params: {hidden: 32}",
+                "    presets: {Beauty: beauty, Toys_and_Games: toys}",
+                "  - model: convformer",
+                "    params: {kernel: 7}",
+                "    presets: {Beauty: beauty}",
+                "")));
+        List<Experiment.Run> runs = Experiment.plan(spec, dir);
+        assertThat(runs).extracting(Experiment.Run::config).containsOnly("convformer");
+        assertThat(runs.get(0).params()).containsEntry("kernel", 45).containsEntry("hidden", 32); // Table C3: K 45 on Beauty
+        assertThat(runs.get(1).params()).containsEntry("kernel", 30).containsEntry("hidden", 32); // 30 elsewhere
+        assertThat(runs.get(2).params()).doesNotContainKey("kernel").containsEntry("hidden", 32); // no preset named
+        assertThat(runs.get(3).params()).containsEntry("kernel", 7); // an explicit param wins over the preset
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Experiment.plan(ExperimentSpec.read(Fixtures.write(dir, "bad.yaml",
+                "name: b\ndata: [x/Beauty.txt]\nmodels: [{model: convformer, presets: {Beauty: nowhere}}]\n")), dir))
+                .hasMessageContaining("has no preset 'nowhere'");
+    }
+
+    /** As in seqrec report, a configuration trained in another regime than its model's own has no paper figure. */
+    @Test
+    void aConfigurationInAnotherRegimeHasNoPaperFigure() throws Exception {
+        Path paper = dir.resolve("paper.json");
+        Files.writeString(paper, "{\"sampled\": {\"Toy\": {\"convformer\": {\"MRR\": 0.3}}}}");
+        ExperimentSpec spec = ExperimentSpec.read(Fixtures.write(dir, "regime.yaml", String.join("\n",
+                "name: regime",
+                "data: [x/Toy.txt]",
+                "models:",
+                "  - model: convformer",
+                "  - model: convformer",
+                "    grid: {regime: [prefix-CE]}",
+                "report: {paper: " + paper + "}",
+                "")));
+        List<Experiment.Run> runs = Experiment.plan(spec, dir.resolve("out"));
+        for (Experiment.Run r : runs) {
+            Files.createDirectories(r.dir());
+            Files.writeString(r.dir().resolve("config.json"), Json.MAPPER.writeValueAsString(java.util.Map.of("model", "convformer",
+                    "params", r.params())));
+            Files.writeString(r.dir().resolve("results-sampled.json"), "{\"model\": \"convformer\", \"seed\": 42, \"dataset\":"
+                    + " {\"name\": \"Toy\"}, \"test\": {\"MRR\": 0.25}}");
+        }
+        Experiment.report(spec, runs, dir.resolve("out"));
+        JsonNode rows = Json.read(dir.resolve("out").resolve("results.json")).path("rows");
+        assertThat(rows.get(0).path("MRR").path("paper").asDouble()).isEqualTo(0.3);
+        assertThat(rows.get(1).path("config").asText()).isEqualTo("convformer regime=prefix-CE");
+        assertThat(rows.get(1).path("MRR").has("paper")).isFalse();
+    }
+
     @Test
     void everyReadyMadeSpecPlans() throws Exception {
         List<Path> specs;
