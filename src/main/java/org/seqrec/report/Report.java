@@ -230,15 +230,18 @@ public final class Report {
     }
 
     /**
-     * Per dataset and protocol with at least two groups that have the paper's figure: the groups
+     * Per dataset and protocol with at least two models that have the paper's figure: the groups
      * ordered by our mean and by the paper's figure for each of {@link #ORDERING_METRICS}, and
-     * Kendall's tau between the two orders (1: the same order; -1: reversed).
+     * Kendall's tau between the two orders (1: the same order; -1: reversed). The paper orders
+     * models, so the first group of each model stands for it (an experiment's other configurations
+     * of that model share its figure and are left out).
      */
     private static List<Ordering> orderings(List<Group> groups) {
         Map<String, List<Group>> byData = new LinkedHashMap<>();
         for (Group g : groups) {
-            if (g.paper() != null) {
-                byData.computeIfAbsent(g.dataset() + "\u0000" + g.protocol().key(), k -> new ArrayList<>()).add(g);
+            List<Group> peers = byData.computeIfAbsent(g.dataset() + "\u0000" + g.protocol().key(), k -> new ArrayList<>());
+            if (g.paper() != null && peers.stream().noneMatch(o -> o.model().equals(g.model()))) {
+                peers.add(g);
             }
         }
         List<Ordering> out = new ArrayList<>();

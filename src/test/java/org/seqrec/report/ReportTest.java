@@ -95,6 +95,23 @@ class ReportTest {
         assertThat(r.rank(r.groups().get(2), "MRR")).isZero();
     }
 
+    /** The paper orders models: a second configuration of a model (sharing its figure) takes no part in the ordering. */
+    @Test
+    void orderingsTakeOneConfigurationPerModel() {
+        List<RunRecord> all = new ArrayList<>();
+        all.addAll(runs("a", "a", Protocol.SAMPLED, 0.30));
+        all.addAll(runs("a k=9", "a", Protocol.SAMPLED, 0.40));
+        ReportSpec spec = new ReportSpec("toy", null, null, null, paper(), null, null, List.of(), null, null);
+        assertThat(Report.compute(all, spec).orderings()).isEmpty(); // one model: nothing to order
+        all.addAll(runs("b", "b", Protocol.SAMPLED, 0.35));
+        List<Report.Ordering> o = Report.compute(all, spec).orderings();
+        assertThat(o).hasSize(1);
+        // a (0.30) against b (0.35): ours b > a, the paper's a (0.25) > b (0.20): reversed, tau -1
+        assertThat(o.get(0).ours()).containsExactly("b", "a");
+        assertThat(o.get(0).paper()).containsExactly("a", "b");
+        assertThat(o.get(0).kendallTau()).isEqualTo(-1.0);
+    }
+
     /** An experiment asking for the runs layout and a paper section writes the tables of seqrec report per protocol. */
     @Test
     void anExperimentWritesTheRunsTablesPerProtocol() throws Exception {
