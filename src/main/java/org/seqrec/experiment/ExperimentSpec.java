@@ -30,6 +30,7 @@ import org.seqrec.util.SeqrecException;
  * report:
  *   baseline: "convformer kernel=45 padding=circular"   # paired t-tests against this configuration
  *   paper: bench/paper/convformer.json                   # the paper's figure beside each model, one-sample t-tests
+ *   paperSection: "{protocol}/{dataset}"                 # where in it (the SAR study: sar_study/{dataset}/layers=2)
  *   plot: {x: kernel, series: padding, metric: MRR}
  *   layout: columns          # also results-table.md: a row per dataset and metric, a column per configuration;
  *                            # runs: also report-PROTOCOL.md, the tables of seqrec report; or [columns, runs]
