@@ -4,12 +4,12 @@
 # answer; histories = the data file's users, cycled) at C = 1, 8, 32, with micro-batching off
 # (--max-batch 1) and on (--max-batch 64, greedy: --max-wait-us 0, and with a 1 ms wait); then
 # `seqrec score` for every user of the data file. Writes bench/results/NAME.{json,md}.
-#   RUN=bench/out/convformer/runs/convformer-sampled-Beauty-seed42 bench/serve-latency.sh
+#   RUN=experiments/out/table3-convformer/runs/convformer-Beauty-sampled-seed42 bench/serve-latency.sh
 # The load generator shares the machine with the server: on 2 cores the two compete for the CPU.
 # Stop other work first (background training skews every number here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUN=${RUN:-bench/out/convformer/runs/convformer-sampled-Beauty-seed42}
+RUN=${RUN:-experiments/out/table3-convformer/runs/convformer-Beauty-sampled-seed42}
 DATA=${DATA:-../shared/data/fmlp/Beauty.txt}
 NAME=${NAME:-serve-latency}
 PORT=${PORT:-18080}

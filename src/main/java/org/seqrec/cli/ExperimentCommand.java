@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.seqrec.experiment.Experiment;
 import org.seqrec.experiment.ExperimentSpec;
-import org.seqrec.report.Aggregate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,7 +45,7 @@ final class ExperimentCommand implements Callable<Integer> {
         if (!reportOnly) {
             Experiment.run(runs);
         }
-        Aggregate.write(s, runs, folder);
+        Experiment.report(s, runs, folder);
         System.out.println("results in " + folder.resolve("results.md"));
         return 0;
     }

@@ -12,7 +12,10 @@ import org.seqrec.data.DataSource;
 import org.seqrec.data.DatasetStats;
 import org.seqrec.data.FmlpReader;
 import org.seqrec.eval.Protocol;
-import org.seqrec.report.RunReport;
+import org.seqrec.report.Report;
+import org.seqrec.report.ReportSpec;
+import org.seqrec.report.RunRecord;
+import org.seqrec.report.RunTables;
 import org.seqrec.run.NegativesChoice;
 import org.seqrec.run.Runs;
 import org.seqrec.run.TrainRequest;
@@ -56,7 +59,8 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         System.out.println();
         for (Protocol p : List.of(Protocol.SAMPLED, Protocol.FULL)) {
-            System.out.println(RunReport.markdown(RunReport.build(List.of(pop, conv), p, null)));
+            System.out.println(RunTables.markdown(Report.compute(List.of(RunRecord.read(pop, p), RunRecord.read(conv, p)),
+                    ReportSpec.runs(null, null, null))));
         }
         System.out.println("runs saved in " + out + "; try: bin/seqrec recommend --run " + conv + " --history 1,2,3 --k 10");
         return 0;

@@ -1,11 +1,14 @@
 package org.seqrec.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.seqrec.eval.Protocol;
-import org.seqrec.report.RunReport;
+import org.seqrec.report.Report;
+import org.seqrec.report.ReportJson;
+import org.seqrec.report.ReportSpec;
+import org.seqrec.report.RunRecord;
+import org.seqrec.report.RunTables;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Json;
 import picocli.CommandLine.Command;
@@ -23,7 +26,7 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--paper", paramLabel = "FILE", description = "Reference figures, e.g. bench/paper/convformer.json.")
     Path paper;
 
-    @Option(names = "--paper-section", paramLabel = "PATH", defaultValue = RunReport.DEFAULT_PAPER_SECTION,
+    @Option(names = "--paper-section", paramLabel = "PATH", defaultValue = ReportSpec.DEFAULT_PAPER_SECTION,
             description = "Where in the reference file a dataset's models are: keys separated by /, with {protocol} and {dataset}"
                     + " filled in (the SAR study: sar_study/{dataset}/layers=2). Default: ${DEFAULT-VALUE}.")
     String paperSection;
@@ -36,10 +39,12 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ObjectNode report = RunReport.build(runs, Protocol.parse(protocol), paper, baseline, paperSection);
-        String md = RunReport.markdown(report);
+        Protocol p = Protocol.parse(protocol);
+        Report.Result report = Report.compute(runs.stream().map(r -> RunRecord.read(r, p)).toList(),
+                ReportSpec.runs(paper, paperSection, baseline));
+        String md = RunTables.markdown(report);
         if (out != null) {
-            Json.write(Path.of(out + ".json"), report);
+            Json.write(Path.of(out + ".json"), ReportJson.runs(report));
             AtomicFiles.writeString(Path.of(out + ".md"), md);
         }
         System.out.print(md);

@@ -10,7 +10,9 @@ import me.tongfei.progressbar.ProgressBar;
 import org.seqrec.data.DataSource;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.zoo.ModelRegistry;
-import org.seqrec.report.Aggregate;
+import org.seqrec.report.LayoutTables;
+import org.seqrec.report.Report;
+import org.seqrec.report.RunRecord;
 import org.seqrec.run.RunDir;
 import org.seqrec.run.RunParams;
 import org.seqrec.run.Runs;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Plans and runs an {@link ExperimentSpec}: one run directory per (configuration, dataset,
  * protocol, seed) under the experiment's folder. Resumable: a run with results is skipped, a run
- * with a checkpoint continues from it. Then {@link Aggregate} writes the tables and plots.
+ * with a checkpoint continues from it. Then {@link #report} writes the tables and plots.
  */
 public final class Experiment {
     private static final Logger LOG = LoggerFactory.getLogger(Experiment.class);
@@ -32,9 +34,7 @@ public final class Experiment {
     public record Run(String config, String model, Map<String, Object> params, String data, Protocol protocol, long seed,
             Path dir) {
         public String dataset() {
-            String f = Path.of(data).getFileName().toString();
-            int dot = f.indexOf('.');
-            return dot > 0 ? f.substring(0, dot) : f;
+            return datasetName(data);
         }
 
         public boolean finished() {
@@ -53,26 +53,31 @@ public final class Experiment {
         return parent.resolve("out").resolve(spec.name());
     }
 
-    /** Every run, in order: models and their grid combinations, then datasets, protocols, seeds. */
+    /**
+     * Every run, in order: models and their grid combinations, then datasets, protocols, seeds. A
+     * model's preset for a dataset ({@code presets}) lies under its params, as {@code train --preset}.
+     */
     public static List<Run> plan(ExperimentSpec spec, Path folder) {
         List<Run> runs = new ArrayList<>();
         for (ExperimentSpec.ModelEntry entry : spec.models()) {
             ModelRegistry.get(entry.model());
             for (Map<String, Object> combo : combinations(entry.grid())) {
-                Map<String, Object> params = new LinkedHashMap<>(entry.params() == null ? Map.of() : entry.params());
-                params.putAll(combo);
+                Map<String, Object> explicit = new LinkedHashMap<>(entry.params() == null ? Map.of() : entry.params());
+                explicit.putAll(combo);
                 String config = label(entry.model(), combo);
-                try {
-                    RunParams.checkParams(entry.model(), params);
-                } catch (SeqrecException e) {
-                    throw new SeqrecException("experiment configuration '" + config + "': " + e.getMessage(), e);
-                }
                 for (String data : spec.data()) {
+                    String dataset = datasetName(data);
+                    Map<String, Object> params;
+                    try {
+                        params = RunParams.withPreset(entry.model(), entry.presets() == null ? null : entry.presets().get(dataset), explicit);
+                        RunParams.checkParams(entry.model(), params);
+                    } catch (SeqrecException e) {
+                        throw new SeqrecException("experiment configuration '" + config + "': " + e.getMessage(), e);
+                    }
                     for (String p : spec.protocolsOrDefault()) {
                         Protocol protocol = Protocol.parse(p);
                         for (long seed : spec.seedsOrDefault()) {
-                            Run r = new Run(config, entry.model(), params, data, protocol, seed, null);
-                            String dirName = config.replace(' ', '-').replace("=", "") + "-" + r.dataset() + "-" + protocol.key() + "-seed" + seed;
+                            String dirName = config.replace(' ', '-').replace("=", "") + "-" + dataset + "-" + protocol.key() + "-seed" + seed;
                             runs.add(new Run(config, entry.model(), params, data, protocol, seed, folder.resolve("runs").resolve(dirName)));
                         }
                     }
@@ -80,6 +85,13 @@ public final class Experiment {
             }
         }
         return runs;
+    }
+
+    /** The dataset's name: its file name up to the first dot ({@code ../data/Beauty.txt}: Beauty). */
+    static String datasetName(String data) {
+        String f = Path.of(data).getFileName().toString();
+        int dot = f.indexOf('.');
+        return dot > 0 ? f.substring(0, dot) : f;
     }
 
     /** {@code "convformer kernel=5 padding=zero"}: the model and its grid values. */
@@ -133,6 +145,22 @@ public final class Experiment {
                 bar.stepTo(++i);
             }
         }
+    }
+
+    /**
+     * The finished runs, each labelled with its configuration and compared with the paper's figure of
+     * its model (none for a run in another regime than its model's own, as in {@code seqrec report}), through the report engine into
+     * {@code folder}: {@code results.{md,csv,json}}, the spec's layouts and plot.
+     */
+    public static Report.Result report(ExperimentSpec spec, List<Run> runs, Path folder) {
+        List<RunRecord> finished = new ArrayList<>();
+        for (Run r : runs) {
+            if (r.finished()) {
+                RunRecord run = RunRecord.read(r.dir(), r.protocol()); // its model: with the regime when not its own (no paper figure)
+                finished.add(run.as(r.config(), run.model(), r.params(), r.dataset()));
+            }
+        }
+        return LayoutTables.write(finished, spec.reportSpec(), folder);
     }
 
     private static DataSource dataSource(String path) {

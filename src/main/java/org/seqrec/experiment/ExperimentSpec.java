@@ -1,5 +1,6 @@
 package org.seqrec.experiment;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.seqrec.report.ReportSpec;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -23,12 +25,15 @@ import org.seqrec.util.SeqrecException;
  * models:
  *   - model: convformer
  *     params: {epochs: 30}
+ *     presets: {Beauty: beauty}   # per dataset, the model's preset (train --preset) under its params
  *     grid: {kernel: [5, 15, 25, 35, 45], padding: [circular, reflect, zero]}
  * report:
  *   baseline: "convformer kernel=45 padding=circular"   # paired t-tests against this configuration
  *   paper: bench/paper/convformer.json                   # the paper's figure beside each model, one-sample t-tests
+ *   paperSection: "{protocol}/{dataset}"                 # where in it (the SAR study: sar_study/{dataset}/layers=2)
  *   plot: {x: kernel, series: padding, metric: MRR}
- *   layout: columns          # also results-table.md: a row per dataset and metric, a column per configuration
+ *   layout: columns          # also results-table.md: a row per dataset and metric, a column per configuration;
+ *                            # runs: also report-PROTOCOL.md, the tables of seqrec report; or [columns, runs]
  *   markers: {target: "convformer kernel=45 padding=circular", test: one-sample, levels: [0.05, 0.001]}
  * </pre>
  */
@@ -36,42 +41,36 @@ import org.seqrec.util.SeqrecException;
 public record ExperimentSpec(String name, String description, List<String> data, List<String> protocols, List<Long> seeds,
         List<ModelEntry> models, String out, Report report) {
 
-    /** One model: fixed params and a grid (every combination of the listed values is a configuration). */
-    public record ModelEntry(String model, Map<String, Object> params, Map<String, List<Object>> grid) {}
+    /**
+     * One model: fixed params, a grid (every combination of the listed values is a configuration) and
+     * per dataset name a preset of the model ({@code presets: {Beauty: beauty, Toys_and_Games: toys}},
+     * as {@code train --preset}) that the params lie over.
+     */
+    public record ModelEntry(String model, Map<String, Object> params, Map<String, List<Object>> grid, Map<String, String> presets) {}
 
     /**
      * What the report shows: {@code baseline}, a configuration every other is paired-t-tested against;
      * {@code baselineMeans}, figures every configuration is one-sample-t-tested against; {@code paper}, a
      * paper-figures file ({@code bench/paper/*.json}: protocol, dataset, model, metric) whose figure for
-     * each row's model is shown beside it, with a one-sample t-test of the seeds against it.
+     * each row's model is shown beside it, with a one-sample t-test of the seeds against it, found at
+     * {@code paperSection} ({@link ReportSpec#DEFAULT_PAPER_SECTION} unless given); {@code layout}:
+     * {@code columns} (the papers' layout, Table 3 of ConvFormer, Table 2 of AdaMCT: a row per dataset
+     * and metric, a column per configuration), {@code runs} (the tables of {@code seqrec report}: every
+     * run, differences from the baseline beside the paper's, orderings, training cost), or a list of both;
+     * {@code markers}, {@code plot}: see {@link ReportSpec}.
      */
-    public record Report(String baseline, Map<String, Double> baselineMeans, String paper, Plot plot, List<String> metrics,
-            String layout, Markers markers) {
-        /** {@code columns}: the papers' layout (Table 3 of ConvFormer, Table 2 of AdaMCT): a row per dataset and metric, a column per configuration. */
-        public boolean columns() {
-            return "columns".equals(layout);
-        }
+    public record Report(String baseline, Map<String, Double> baselineMeans, String paper, String paperSection, ReportSpec.Plot plot,
+            List<String> metrics, @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> layout,
+            ReportSpec.Markers markers) {}
+
+    /** The report's spec: the section {@code report:} (or none), titled with the experiment's name and description. */
+    public ReportSpec reportSpec() {
+        Report r = report == null ? new Report(null, null, null, null, null, null, null, null) : report;
+        List<ReportSpec.Layout> layouts = r.layout() == null ? List.of()
+                : r.layout().stream().map(l -> ReportSpec.Layout.valueOf(l.toUpperCase(java.util.Locale.ROOT))).toList();
+        return new ReportSpec(name, description, r.baseline(), r.baselineMeans(), r.paper() == null ? null : Path.of(r.paper()),
+                r.paperSection(), r.metrics(), layouts, r.markers(), r.plot());
     }
-
-    /**
-     * The papers' significance markers: for every dataset, protocol and metric, {@code target}'s seeds
-     * are tested against the best other configuration (the highest mean), by a {@code one-sample}
-     * t-test against that mean (ConvFormer Table 3) or a {@code paired} t-test over matched seeds
-     * (Table 7); where {@code target} is better, a cell gets one {@code *} per level of {@code levels}
-     * that p falls under (Table 3: [0.05, 0.001]; Table 7: [0.01]).
-     */
-    public record Markers(String target, String test, List<Double> levels) {
-        public boolean paired() {
-            return "paired".equals(test);
-        }
-
-        public List<Double> levelsOrDefault() {
-            return levels == null || levels.isEmpty() ? List.of(0.05, 0.001) : levels;
-        }
-    }
-
-    /** A line plot: {@code metric} (mean over seeds) against the grid parameter {@code x}, one line per value of {@code series}. */
-    public record Plot(String x, String series, String metric) {}
 
     public static ExperimentSpec read(Path file) {
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
@@ -105,8 +104,12 @@ public record ExperimentSpec(String name, String description, List<String> data,
                 throw new SeqrecException(file + ": every entry of 'models' needs 'model'");
             }
         }
+        if (report != null && report.layout() != null
+                && !report.layout().stream().allMatch(l -> l.equals("columns") || l.equals("runs"))) {
+            throw new SeqrecException(file + ": 'layout' is columns, runs or a list of both, not " + report.layout());
+        }
         if (report != null && report.markers() != null) {
-            Markers mk = report.markers();
+            ReportSpec.Markers mk = report.markers();
             if (mk.target() == null || !(mk.test() == null || mk.test().equals("paired") || mk.test().equals("one-sample"))) {
                 throw new SeqrecException(file + ": 'markers' needs 'target' (a configuration) and 'test': one-sample or paired");
             }

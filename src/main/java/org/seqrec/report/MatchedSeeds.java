@@ -1,6 +1,5 @@
 package org.seqrec.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,15 +13,15 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
  * @param mine  the first group's test metrics at those seeds
  * @param theirs the second group's test metrics at those seeds
  */
-public record MatchedSeeds(List<Long> seeds, List<JsonNode> mine, List<JsonNode> theirs) {
+public record MatchedSeeds(List<Long> seeds, List<Map<String, Double>> mine, List<Map<String, Double>> theirs) {
 
     /** Matches two maps of test metrics ({@code {"HR@10": ..., ...}}) by seed. */
-    public static MatchedSeeds of(Map<Long, JsonNode> mine, Map<Long, JsonNode> theirs) {
+    public static MatchedSeeds of(Map<Long, Map<String, Double>> mine, Map<Long, Map<String, Double>> theirs) {
         List<Long> seeds = new ArrayList<>();
-        List<JsonNode> a = new ArrayList<>();
-        List<JsonNode> b = new ArrayList<>();
+        List<Map<String, Double>> a = new ArrayList<>();
+        List<Map<String, Double>> b = new ArrayList<>();
         mine.forEach((seed, t) -> {
-            JsonNode other = theirs.get(seed);
+            Map<String, Double> other = theirs.get(seed);
             if (other != null) {
                 seeds.add(seed);
                 a.add(t);
@@ -32,13 +31,13 @@ public record MatchedSeeds(List<Long> seeds, List<JsonNode> mine, List<JsonNode>
         return new MatchedSeeds(List.copyOf(seeds), List.copyOf(a), List.copyOf(b));
     }
 
-    private static double[] values(List<JsonNode> tests, String metric) {
-        return tests.stream().mapToDouble(t -> t.path(metric).asDouble()).toArray();
+    static double[] values(List<Map<String, Double>> tests, String metric) {
+        return tests.stream().mapToDouble(t -> t.getOrDefault(metric, 0.0)).toArray();
     }
 
-    /** Two-sided paired t-test p of {@code metric}; NaN with fewer than 2 pairs (see {@link Aggregate#pairedP}). */
+    /** Two-sided paired t-test p of {@code metric}; NaN with fewer than 2 pairs (see {@link Stats#pairedP}). */
     public double pairedP(String metric) {
-        return Aggregate.pairedP(values(mine, metric), values(theirs, metric));
+        return Stats.pairedP(values(mine, metric), values(theirs, metric));
     }
 
     /** Mean of (mine - theirs) for {@code metric}; NaN with no matched seed. */

@@ -12,7 +12,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrec.data.Dataset;
-import org.seqrec.report.Aggregate;
+import org.seqrec.report.Report;
+import org.seqrec.report.ReportSpec;
+import org.seqrec.report.Stats;
 import org.seqrec.testutil.Fixtures;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Json;
@@ -23,7 +25,7 @@ class ExperimentTest {
 
     @Test
     void confidenceIntervalAndTTestsMatchHandComputations() {
-        Aggregate.Stats s = Aggregate.Stats.of(new double[] {0.30, 0.32, 0.34});
+        Stats s = Stats.of(new double[] {0.30, 0.32, 0.34});
         assertThat(s.mean()).isCloseTo(0.32, within(1e-12));
         assertThat(s.sd()).isCloseTo(0.02, within(1e-12));
         // t(0.975, df 2): for 2 degrees of freedom F(t) = 1/2 + t / (2 sqrt(2 + t^2)), so t^2 = 2 * 0.95^2 / (1 - 0.95^2)
@@ -31,24 +33,24 @@ class ExperimentTest {
         assertThat(s.ciLow()).isCloseTo(0.32 - half, within(1e-9));
         assertThat(s.ciHigh()).isCloseTo(0.32 + half, within(1e-9));
         // paired differences 0.01, 0.02, 0.03: t = sqrt 12, df 2, p = 1 - t / sqrt(t^2 + 2)
-        assertThat(Aggregate.pairedP(new double[] {0.30, 0.32, 0.34}, new double[] {0.29, 0.30, 0.31}))
+        assertThat(Stats.pairedP(new double[] {0.30, 0.32, 0.34}, new double[] {0.29, 0.30, 0.31}))
                 .isCloseTo(1 - Math.sqrt(12.0 / 14.0), within(1e-9));
         // against the mean 0.30: t = 0.02 / (0.02 / sqrt 3) = sqrt 3, df 2
-        assertThat(Aggregate.oneSampleP(new double[] {0.30, 0.32, 0.34}, 0.30)).isCloseTo(1 - Math.sqrt(3.0 / 5.0), within(1e-9));
-        assertThat(Aggregate.pairedP(new double[] {0.3, 0.4}, new double[] {0.2, 0.3})).isNaN(); // constant difference
-        assertThat(Aggregate.Stats.of(new double[] {0.5}).sd()).isNaN();
+        assertThat(Stats.oneSampleP(new double[] {0.30, 0.32, 0.34}, 0.30)).isCloseTo(1 - Math.sqrt(3.0 / 5.0), within(1e-9));
+        assertThat(Stats.pairedP(new double[] {0.3, 0.4}, new double[] {0.2, 0.3})).isNaN(); // constant difference
+        assertThat(Stats.of(new double[] {0.5}).sd()).isNaN();
     }
 
     /** Table 3's markers: one star per level p is under, only where the target is the better one. */
     @Test
     void significanceMarkers() {
         List<Double> table3 = List.of(0.05, 0.001);
-        assertThat(Aggregate.marker(true, 0.0005, table3)).isEqualTo("**");
-        assertThat(Aggregate.marker(true, 0.01, table3)).isEqualTo("*");
-        assertThat(Aggregate.marker(true, 0.2, table3)).isEmpty();
-        assertThat(Aggregate.marker(false, 0.0001, table3)).isEmpty();
-        assertThat(Aggregate.marker(true, Double.NaN, table3)).isEmpty();
-        assertThat(Aggregate.marker(true, 0.005, List.of(0.01))).isEqualTo("*"); // Table 7
+        assertThat(Report.marker(true, 0.0005, table3)).isEqualTo("**");
+        assertThat(Report.marker(true, 0.01, table3)).isEqualTo("*");
+        assertThat(Report.marker(true, 0.2, table3)).isEmpty();
+        assertThat(Report.marker(false, 0.0001, table3)).isEmpty();
+        assertThat(Report.marker(true, Double.NaN, table3)).isEmpty();
+        assertThat(Report.marker(true, 0.005, List.of(0.01))).isEqualTo("*"); // Table 7
     }
 
     @Test
@@ -113,6 +115,79 @@ class ExperimentTest {
         assertThat(plot.exitCode()).as(plot.err()).isZero();
         assertThat(dir.resolve("curves-loss.png")).exists();
         assertThat(dir.resolve("curves-valid.svg")).exists();
+    }
+
+    /** The YAML report: section maps into the report engine's spec: one layout or a list, a paper section, unknown layouts refused. */
+    @Test
+    void theReportSectionMapsIntoTheReportSpec() throws Exception {
+        String head = "name: t\ndata: [x/Beauty.txt]\nmodels: [{model: sar}]\nreport:\n";
+        ExperimentSpec one = ExperimentSpec.read(Fixtures.write(dir, "one.yaml", head + "  layout: columns\n"));
+        assertThat(one.reportSpec().layouts()).containsExactly(ReportSpec.Layout.COLUMNS);
+        assertThat(one.reportSpec().paperSectionOrDefault()).isEqualTo("{protocol}/{dataset}");
+        ReportSpec both = ExperimentSpec.read(Fixtures.write(dir, "both.yaml", head + "  layout: [columns, runs]\n"
+                + "  paper: p.json\n  paperSection: sar_study/{dataset}/layers=2\n  baseline: sar\n")).reportSpec();
+        assertThat(both.layouts()).containsExactly(ReportSpec.Layout.COLUMNS, ReportSpec.Layout.RUNS);
+        assertThat(both.paper()).isEqualTo(Path.of("p.json"));
+        assertThat(both.paperSectionOrDefault()).isEqualTo("sar_study/{dataset}/layers=2");
+        assertThat(both.name()).isEqualTo("t");
+        assertThat(ExperimentSpec.read(Fixtures.write(dir, "none.yaml", "name: t\ndata: [x/Beauty.txt]\nmodels: [{model: sar}]\n"))
+                .reportSpec().layouts()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExperimentSpec.read(Fixtures.write(dir, "bad.yaml", head
+                + "  layout: rows\n"))).hasMessageContaining("'layout' is columns, runs or a list of both");
+    }
+
+    /** A model's preset per dataset lies under its params (as train --preset); one configuration label across datasets. */
+    @Test
+    void presetsPerDatasetLieUnderTheParams() throws Exception {
+        ExperimentSpec spec = ExperimentSpec.read(Fixtures.write(dir, "presets.yaml", String.join("\n",
+                "name: presets",
+                "data: [x/Beauty.txt, x/Toys_and_Games.txt, x/Other.txt]",
+                "models:",
+                "  - model: convformer",
+                "    params: {hidden: 32}",
+                "    presets: {Beauty: beauty, Toys_and_Games: toys}",
+                "  - model: convformer",
+                "    params: {kernel: 7}",
+                "    presets: {Beauty: beauty}",
+                "")));
+        List<Experiment.Run> runs = Experiment.plan(spec, dir);
+        assertThat(runs).extracting(Experiment.Run::config).containsOnly("convformer");
+        assertThat(runs.get(0).params()).containsEntry("kernel", 45).containsEntry("hidden", 32); // Table C3: K 45 on Beauty
+        assertThat(runs.get(1).params()).containsEntry("kernel", 30).containsEntry("hidden", 32); // 30 elsewhere
+        assertThat(runs.get(2).params()).doesNotContainKey("kernel").containsEntry("hidden", 32); // no preset named
+        assertThat(runs.get(3).params()).containsEntry("kernel", 7); // an explicit param wins over the preset
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Experiment.plan(ExperimentSpec.read(Fixtures.write(dir, "bad.yaml",
+                "name: b\ndata: [x/Beauty.txt]\nmodels: [{model: convformer, presets: {Beauty: nowhere}}]\n")), dir))
+                .hasMessageContaining("has no preset 'nowhere'");
+    }
+
+    /** As in seqrec report, a configuration trained in another regime than its model's own has no paper figure. */
+    @Test
+    void aConfigurationInAnotherRegimeHasNoPaperFigure() throws Exception {
+        Path paper = dir.resolve("paper.json");
+        Files.writeString(paper, "{\"sampled\": {\"Toy\": {\"convformer\": {\"MRR\": 0.3}}}}");
+        ExperimentSpec spec = ExperimentSpec.read(Fixtures.write(dir, "regime.yaml", String.join("\n",
+                "name: regime",
+                "data: [x/Toy.txt]",
+                "models:",
+                "  - model: convformer",
+                "  - model: convformer",
+                "    grid: {regime: [prefix-CE]}",
+                "report: {paper: " + paper + "}",
+                "")));
+        List<Experiment.Run> runs = Experiment.plan(spec, dir.resolve("out"));
+        for (Experiment.Run r : runs) {
+            Files.createDirectories(r.dir());
+            Files.writeString(r.dir().resolve("config.json"), Json.MAPPER.writeValueAsString(java.util.Map.of("model", "convformer",
+                    "params", r.params())));
+            Files.writeString(r.dir().resolve("results-sampled.json"), "{\"model\": \"convformer\", \"seed\": 42, \"dataset\":"
+                    + " {\"name\": \"Toy\"}, \"test\": {\"MRR\": 0.25}}");
+        }
+        Experiment.report(spec, runs, dir.resolve("out"));
+        JsonNode rows = Json.read(dir.resolve("out").resolve("results.json")).path("rows");
+        assertThat(rows.get(0).path("MRR").path("paper").asDouble()).isEqualTo(0.3);
+        assertThat(rows.get(1).path("config").asText()).isEqualTo("convformer regime=prefix-CE");
+        assertThat(rows.get(1).path("MRR").has("paper")).isFalse();
     }
 
     @Test

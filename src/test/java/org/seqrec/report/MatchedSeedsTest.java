@@ -3,20 +3,18 @@ package org.seqrec.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.seqrec.util.Json;
 
 class MatchedSeedsTest {
 
-    private static JsonNode test(double hr) {
-        return Json.object().put("HR@10", hr);
+    private static Map<String, Double> test(double hr) {
+        return Map.of("HR@10", hr);
     }
 
-    private static Map<Long, JsonNode> runs(long[] seeds, double[] hr) {
-        Map<Long, JsonNode> m = new LinkedHashMap<>();
+    private static Map<Long, Map<String, Double>> runs(long[] seeds, double[] hr) {
+        Map<Long, Map<String, Double>> m = new LinkedHashMap<>();
         for (int i = 0; i < seeds.length; i++) {
             m.put(seeds[i], test(hr[i]));
         }

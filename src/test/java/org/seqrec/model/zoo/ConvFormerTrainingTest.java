@@ -166,7 +166,7 @@ class ConvFormerTrainingTest {
         // the same number of live native arrays after every epoch: nothing per batch is left behind.
         // (Resident memory is not asserted here: it moves with the allocator, the JVM heap and the
         // machine's load. Every run records its peak RSS per epoch in history.jsonl, reported by the
-        // benchmarks, e.g. bench/models-beauty.sh and bench/scaling.sh.)
+        // experiments' report tables and benchmarks such as bench/scaling.sh.)
         assertThat(arrays).hasSizeGreaterThan(2);
         assertThat(arrays.subList(1, arrays.size())).containsOnly(arrays.get(1));
     }

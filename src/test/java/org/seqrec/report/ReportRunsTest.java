@@ -15,9 +15,25 @@ import org.seqrec.eval.Protocol;
 import org.seqrec.train.ModelCost;
 import org.seqrec.util.Json;
 
-/** Seed aggregation and the paired comparison of {@code seqrec report}, against hand computations. */
-class RunReportTest {
+/** Seed aggregation and the paired comparison of {@code seqrec report} (its JSON and Markdown), against hand computations. */
+class ReportRunsTest {
     @TempDir Path dir;
+
+    private static Report.Result compute(List<Path> runs, Protocol protocol, Path paper, String baseline, String section) {
+        return Report.compute(runs.stream().map(r -> RunRecord.read(r, protocol)).toList(), ReportSpec.runs(paper, section, baseline));
+    }
+
+    private static ObjectNode build(List<Path> runs, Protocol protocol, Path paper, String baseline, String section) {
+        return ReportJson.runs(compute(runs, protocol, paper, baseline, section));
+    }
+
+    private static ObjectNode build(List<Path> runs, Protocol protocol, Path paper, String baseline) {
+        return build(runs, protocol, paper, baseline, null);
+    }
+
+    private static String markdown(List<Path> runs, Protocol protocol, Path paper, String baseline, String section) {
+        return RunTables.markdown(compute(runs, protocol, paper, baseline, section));
+    }
 
     private Path run(String model, long seed, double mrr) throws Exception {
         Path r = dir.resolve(model + "-" + seed);
@@ -47,7 +63,7 @@ class RunReportTest {
         ObjectNode res = (ObjectNode) Json.read(ce.resolve("results-sampled.json"));
         res.put("model", "convformer");
         Json.write(ce.resolve("results-sampled.json"), res);
-        ObjectNode report = RunReport.build(List.of(own, ce), Protocol.SAMPLED, null, null);
+        ObjectNode report = build(List.of(own, ce), Protocol.SAMPLED, null, null);
         assertThat(report.path("summary")).hasSize(2);
         assertThat(report.path("summary").get(1).path("model").asText()).isEqualTo("convformer (prefix-CE)");
         assertThat(report.path("summary").get(1).path("mean").path("MRR").asDouble()).isCloseTo(0.40, within(1e-12));
@@ -63,7 +79,7 @@ class RunReportTest {
             runs.add(run("base", i + 1, b[i]));
         }
         runs.add(run("base", 9, 0.99)); // no partner: left out of the paired test, kept in the mean
-        ObjectNode report = RunReport.build(runs, Protocol.SAMPLED, null, "base");
+        ObjectNode report = build(runs, Protocol.SAMPLED, null, "base");
         JsonNode modelA = report.path("summary").get(0);
         assertThat(modelA.path("model").asText()).isEqualTo("model-a");
         assertThat(modelA.path("mean").path("MRR").asDouble()).isCloseTo(0.32, within(1e-12));
@@ -78,16 +94,17 @@ class RunReportTest {
         JsonNode base = report.path("summary").get(1);
         assertThat(base.path("seeds")).hasSize(4);
         assertThat(base.has("vs_baseline")).isFalse();
-        String md = RunReport.markdown(report);
+        String md = markdown(runs, Protocol.SAMPLED, null, "base", null);
         assertThat(md).contains("| Toy | model-a | 3 |").contains("0.3200 ± 0.0200").contains("Δ vs base").contains("+0.0200 (p 0.074)");
     }
 
     /** A model that shares no seed with the baseline has no difference to show: "–", not +0.0000. */
     @Test
     void noMatchedSeedShowsNoDifference() throws Exception {
-        ObjectNode report = RunReport.build(List.of(run("model-a", 5, 0.30), run("base", 6, 0.20)), Protocol.SAMPLED, null, "base");
+        List<Path> runs = List.of(run("model-a", 5, 0.30), run("base", 6, 0.20));
+        ObjectNode report = build(runs, Protocol.SAMPLED, null, "base");
         assertThat(report.path("summary").get(0).path("vs_baseline").path("seeds")).isEmpty();
-        assertThat(RunReport.markdown(report)).contains("| | Δ vs base | 0 | – | – | – | – | – | – |");
+        assertThat(markdown(runs, Protocol.SAMPLED, null, "base", null)).contains("| | Δ vs base | 0 | – | – | – | – | – | – |");
     }
 
     /** The paper's figures come from the section asked for (the SAR study's), once per model in each table. */
@@ -101,12 +118,12 @@ class RunReportTest {
         study.putObject("sar-o").put("MRR", 0.2795).putObject("p_values").put("MRR", 0.84);
         Path file = dir.resolve("paper.json");
         Json.write(file, paper);
-        ObjectNode plain = RunReport.build(runs, Protocol.SAMPLED, file, "sar");
+        ObjectNode plain = build(runs, Protocol.SAMPLED, file, "sar");
         assertThat(plain.path("runs").get(0).path("paper_test").path("MRR").asDouble()).isEqualTo(0.111);
-        ObjectNode report = RunReport.build(runs, Protocol.SAMPLED, file, "sar", "sar_study/{dataset}/layers=2");
+        ObjectNode report = build(runs, Protocol.SAMPLED, file, "sar", "sar_study/{dataset}/layers=2");
         assertThat(report.path("runs").get(1).path("paper_test").path("MRR").asDouble()).isEqualTo(0.2804);
         assertThat(report.path("summary").get(1).path("paper_test").path("p_values").path("MRR").asDouble()).isEqualTo(0.84);
-        String md = RunReport.markdown(report);
+        String md = markdown(runs, Protocol.SAMPLED, file, "sar", "sar_study/{dataset}/layers=2");
         assertThat(md.split("0\\.2804", -1)).hasSize(3); // once after the first seed, once under the mean
         assertThat(md).contains("| | paper | | – | – | – | – | – | 0.2795 |");
         // the paper's own difference from the baseline, with the p-value it reports; none for the baseline itself
@@ -137,7 +154,7 @@ class RunReportTest {
         }
         Path file = dir.resolve("ref.json");
         Json.write(file, ref);
-        JsonNode o = RunReport.build(runs, Protocol.SAMPLED, file, null).path("orderings");
+        JsonNode o = build(runs, Protocol.SAMPLED, file, null).path("orderings");
         assertThat(o).hasSize(1); // HR@10 has no paper figure here
         assertThat(o.get(0).path("ours").toString()).isEqualTo("[\"sar-p\",\"sar-o\",\"sar\",\"sar-w\"]");
         assertThat(o.get(0).path("paper").toString()).isEqualTo("[\"sar-p\",\"sar\",\"sar-o\",\"sar-w\"]");
@@ -151,7 +168,7 @@ class RunReportTest {
         Path r = dir.resolve("broken");
         Files.createDirectories(r);
         Json.write(r.resolve("results-sampled.json"), Json.object());
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunReport.build(List.of(r), Protocol.SAMPLED, null))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> build(List.of(r), Protocol.SAMPLED, null, null))
                 .isInstanceOf(org.seqrec.util.SeqrecException.class)
                 .hasMessageContaining("results-sampled.json").hasMessageContaining("no model");
     }
@@ -160,18 +177,18 @@ class RunReportTest {
     void trainingCostComesFromTheHistoryAndCostFiles() throws Exception {
         Path r = run("adamct", 1, 0.3);
         Files.writeString(r.resolve("history.jsonl"), String.join("\n",
-                "{\"epoch\":1,\"train_seconds\":10.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":1,\"peak_rss_mb\":900}",
-                "{\"epoch\":2,\"train_seconds\":2.0,\"batches\":1,\"epoch_batches\":5,\"best_epoch\":1,\"peak_rss_mb\":950}",
-                "{\"epoch\":3,\"train_seconds\":14.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":3,\"peak_rss_mb\":940}",
-                "{\"epoch\":4,\"train_seconds\":12.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":3,\"peak_rss_mb\":930}") + "\n");
+                "{\"epoch\":1,\"loss\":1.0,\"train_seconds\":10.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":1,\"peak_rss_mb\":900}",
+                "{\"epoch\":2,\"loss\":1.0,\"train_seconds\":2.0,\"batches\":1,\"epoch_batches\":5,\"best_epoch\":1,\"peak_rss_mb\":950}",
+                "{\"epoch\":3,\"loss\":1.0,\"train_seconds\":14.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":3,\"peak_rss_mb\":940}",
+                "{\"epoch\":4,\"loss\":1.0,\"train_seconds\":12.0,\"batches\":5,\"epoch_batches\":5,\"best_epoch\":3,\"peak_rss_mb\":930}") + "\n");
         Json.write(r.resolve("cost.json"), new ModelCost(210_000, 450_000, 190_000, 50));
-        JsonNode t = RunReport.build(List.of(r), Protocol.SAMPLED, null).path("runs").get(0).path("training");
+        JsonNode t = build(List.of(r), Protocol.SAMPLED, null, null).path("runs").get(0).path("training");
         assertThat(t.path("epochs").asInt()).isEqualTo(4);
         assertThat(t.path("best_epoch").asInt()).isEqualTo(3);
         assertThat(t.path("median_train_seconds_per_epoch").asDouble()).isEqualTo(12.0); // the partial epoch left out
         assertThat(t.path("peak_rss_mb").asLong()).isEqualTo(950);
         assertThat(t.path("encoderMacs").asLong()).isEqualTo(450_000);
-        assertThat(RunReport.markdown(RunReport.build(List.of(r), Protocol.SAMPLED, null)))
+        assertThat(markdown(List.of(r), Protocol.SAMPLED, null, null, null))
                 .contains("| Toy | adamct | 1 | 0.21M | 0.45M | 4 (3) | 12.0 | 950 |");
     }
 }
