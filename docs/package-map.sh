@@ -24,6 +24,21 @@ table=$(
   echo
   echo "Total: $(find "$SRC" -name '*.java' | wc -l) files, $(find "$SRC" -name '*.java' -exec cat {} + | wc -l) lines."
 )
+# jdeps must agree with the layers of src/test/java/org/seqrec/arch/LayersTest.java: every edge points down
+bad=$(echo "$deps" | python3 -c '
+import sys
+levels = [["org.seqrec.util"], ["org.seqrec.data", "org.seqrec.data.fetch"], ["org.seqrec.nn"], ["org.seqrec.model"], ["org.seqrec.eval"],
+          ["org.seqrec.model.zoo"], ["org.seqrec.train"], ["org.seqrec.run"], ["org.seqrec.report"], ["org.seqrec"],
+          ["org.seqrec.experiment", "org.seqrec.serve"], ["org.seqrec.cli"]]
+level = {p: i for i, ps in enumerate(levels) for p in ps}
+for line in sys.stdin:
+    a, b = line.split()
+    if a not in level or b not in level:
+        print(f"{a} -> {b}: a package outside the stack")
+    elif level[b] >= level[a] and not (a == "org.seqrec.data.fetch" and b == "org.seqrec.data"):
+        print(f"{a} -> {b}: points up or sideways")
+')
+[ -z "$bad" ] || { echo "jdeps disagrees with the layers:" >&2; echo "$bad" >&2; exit 1; }
 doc=docs/architecture.md
 new=$(awk -v t="$table" 'BEGIN{skip=0} /<!-- PACKAGE-MAP:BEGIN/ {print; print t; skip=1; next} /<!-- PACKAGE-MAP:END/ {skip=0} !skip {print}' "$doc")
 if [ "${1:-}" = "--check" ]; then
