@@ -48,30 +48,40 @@ public final class HistoryStore implements AutoCloseable {
             try (Connection db = connect(tmp); Statement st = db.createStatement()) {
                 st.execute("CREATE TABLE events (user_id TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL,"
                         + " PRIMARY KEY (user_id, seq)) WITHOUT ROWID");
-                db.setAutoCommit(false);
-                try (PreparedStatement ins = db.prepareStatement("INSERT INTO events (user_id, seq, item) VALUES (?, ?, ?)")) {
-                    for (int u = 0; u < data.numUsers(); u++) {
-                        String user = data.originalUserId(u);
-                        int[] seq = data.sequence(u);
-                        for (int i = 0; i < seq.length; i++) {
-                            ins.setString(1, user);
-                            ins.setInt(2, i);
-                            ins.setString(3, data.itemMap().original(seq[i]));
-                            ins.addBatch();
-                        }
-                        if (u % 1024 == 1023) {
-                            ins.executeBatch();
-                        }
-                    }
-                    ins.executeBatch();
-                }
-                db.commit();
+                insertAll(db, data);
             }
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return open(file);
         } catch (SQLException | java.io.IOException e) {
             throw new SeqrecException("cannot write the history store " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Inserts every user's sequence of {@code data} into the {@code events} table of {@code db} (user id, position,
+     * item id, in original ids), in batches, as one transaction. Plain JDBC: {@code bench/history-store.sh} loads
+     * each candidate database with it.
+     */
+    public static void insertAll(Connection db, Dataset data) throws SQLException {
+        db.setAutoCommit(false);
+        try (PreparedStatement ins = db.prepareStatement("INSERT INTO events (user_id, seq, item) VALUES (?, ?, ?)")) {
+            for (int u = 0; u < data.numUsers(); u++) {
+                String user = data.originalUserId(u);
+                int[] seq = data.sequence(u);
+                for (int i = 0; i < seq.length; i++) {
+                    ins.setString(1, user);
+                    ins.setInt(2, i);
+                    ins.setString(3, data.itemMap().original(seq[i]));
+                    ins.addBatch();
+                }
+                if (u % 1024 == 1023) {
+                    ins.executeBatch();
+                }
+            }
+            ins.executeBatch();
+        }
+        db.commit();
+        db.setAutoCommit(true);
     }
 
     /** Opens an existing store for reading and appending. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.FmlpReader;
+import org.seqrec.run.HistoryStore;
 import org.seqrec.util.AtomicFiles;
 import org.seqrec.util.Json;
 
@@ -77,24 +78,7 @@ public final class HistoryStoreBenchmark {
                 }
                 st.execute(c.create());
             }
-            db.setAutoCommit(false);
-            try (PreparedStatement ins = db.prepareStatement("INSERT INTO events VALUES (?, ?, ?)")) {
-                for (int u = 0; u < data.numUsers(); u++) {
-                    int[] seq = data.sequence(u);
-                    for (int i = 0; i < seq.length; i++) {
-                        ins.setString(1, data.originalUserId(u));
-                        ins.setInt(2, i);
-                        ins.setString(3, data.itemMap().original(seq[i]));
-                        ins.addBatch();
-                    }
-                    if (u % 1024 == 1023) {
-                        ins.executeBatch();
-                    }
-                }
-                ins.executeBatch();
-            }
-            db.commit();
-            db.setAutoCommit(true);
+            HistoryStore.insertAll(db, data);
         }
         double build = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
