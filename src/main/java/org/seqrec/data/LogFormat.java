@@ -29,9 +29,17 @@ public final class LogFormat {
     public final String itemCol;
     public final String timeCol;
     public final String ratingCol;
+    /** How timestamps are written: see {@link TimeParser} (null: auto). */
+    public final String timeFormat;
 
     public LogFormat(String preset, String delimiter, boolean header, String userCol, String itemCol, String timeCol,
             String ratingCol) {
+        this(preset, delimiter, header, userCol, itemCol, timeCol, ratingCol, null);
+    }
+
+    public LogFormat(String preset, String delimiter, boolean header, String userCol, String itemCol, String timeCol,
+            String ratingCol, String timeFormat) {
+        this.timeFormat = timeFormat;
         this.preset = preset;
         this.delimiter = delimiter;
         this.header = header;
@@ -77,7 +85,11 @@ public final class LogFormat {
     }
 
     public LogFormat withDelimiter(String d) {
-        return d == null ? this : new LogFormat(preset, unescape(d), header, userCol, itemCol, timeCol, ratingCol);
+        return d == null ? this : new LogFormat(preset, unescape(d), header, userCol, itemCol, timeCol, ratingCol, timeFormat);
+    }
+
+    public LogFormat withTimeFormat(String f) {
+        return f == null ? this : new LogFormat(preset, delimiter, header, userCol, itemCol, timeCol, ratingCol, f);
     }
 
     /**
@@ -90,9 +102,9 @@ public final class LogFormat {
             return this;
         }
         if (!h && !isIndex(userCol)) {
-            return new LogFormat(preset, delimiter, false, "0", "1", "2", NONE);
+            return new LogFormat(preset, delimiter, false, "0", "1", "2", NONE, timeFormat);
         }
-        return new LogFormat(preset, delimiter, h, userCol, itemCol, timeCol, ratingCol);
+        return new LogFormat(preset, delimiter, h, userCol, itemCol, timeCol, ratingCol, timeFormat);
     }
 
     private static boolean isIndex(String col) {
@@ -104,7 +116,7 @@ public final class LogFormat {
                 user != null ? user : userCol,
                 item != null ? item : itemCol,
                 time != null ? time : timeCol,
-                rating != null ? rating : ratingCol);
+                rating != null ? rating : ratingCol, timeFormat);
     }
 
     private static String unescape(String d) {
@@ -122,7 +134,7 @@ public final class LogFormat {
     @Override
     public String toString() {
         return preset + "(delimiter=" + printable(delimiter) + ", header=" + header + ", user=" + userCol + ", item="
-                + itemCol + ", time=" + timeCol + ", rating=" + ratingCol + ")";
+                + itemCol + ", time=" + timeCol + ", rating=" + ratingCol + (timeFormat != null ? ", time-format=" + timeFormat : "") + ")";
     }
 
     private static String printable(String d) {
