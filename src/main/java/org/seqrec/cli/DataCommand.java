@@ -87,7 +87,7 @@ public final class DataCommand implements Runnable {
                 description = "Negatives per user: 99 (sampled) or 100 (uni100). Default: ${DEFAULT-VALUE}.")
         int count;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same seed gives the same file anywhere. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Random seed; the same seed gives the same file anywhere. Default: ${DEFAULT-VALUE}.")
         long seed;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")

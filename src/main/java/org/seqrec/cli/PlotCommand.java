@@ -20,7 +20,7 @@ final class PlotCommand implements Callable<Integer> {
     @Option(names = "--runs", required = true, split = ",", paramLabel = "DIR,...", description = "Run directories.")
     List<Path> runs;
 
-    @Option(names = "--metric", defaultValue = "MRR", description = "Validation metric to plot. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "MRR", description = "Validation metric to plot. Default: ${DEFAULT-VALUE}.")
     String metric;
 
     @Option(names = "--out", required = true, paramLabel = "BASE", description = "Output path without extension: writes BASE-loss.png/svg and BASE-valid.png/svg.")

@@ -17,7 +17,7 @@ final class RecommendCommand implements Callable<Integer> {
             description = "The user's items, oldest first, in original ids.")
     List<String> history;
 
-    @Option(names = "--k", defaultValue = "10", description = "How many items. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--k", paramLabel = "K", defaultValue = "10", description = "How many items. Default: ${DEFAULT-VALUE}.")
     int k;
 
     @Option(names = "--exclude-seen", description = "Never recommend an item of the history.")

@@ -206,7 +206,7 @@ public final class Params {
                 }
                 values.put(e.getKey(), finiteValues(src, file, what));
             }
-            values.forEach((name, v) -> arrays.get(name).set(v)); // all checked first: a refused file changes nothing
+            values.forEach((name, v) -> arrays.get(name).set(new ai.djl.ndarray.index.NDIndex("..."), tmp.create(v, arrays.get(name).getShape()))); // all checked first; NDArray.set(float[]) prints libtorch's AutoNonVariableTypeMode warning
         }
     }
 }
