@@ -7,11 +7,11 @@ import picocli.CommandLine.Option;
 /** The options that say where a dataset is and how to read it; shared by every command. */
 public class DataOptions {
     @Option(names = "--data", required = true, paramLabel = "FILE",
-            description = "Dataset: an FMLP sequence file (.txt) or an interaction log (.csv, .tsv, .inter, ratings.dat, optionally .gz).")
+            description = "Dataset: an FMLP sequence file (.txt) or an interaction log (.csv, .tsv, .inter, ratings.dat, optionally .gz; .parquet, .jsonl).")
     Path data;
 
     @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT",
-            description = "auto (from the file name), fmlp, csv, tsv, recbole, movielens, movielens-csv, amazon. Default: ${DEFAULT-VALUE}.")
+            description = "auto (from the file name), fmlp, csv, tsv, recbole, movielens, movielens-csv, amazon, parquet, jsonl. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--delimiter", paramLabel = "D", description = "Log field delimiter (e.g. ',', '\\t' or tab, '::'); overrides the format's. "

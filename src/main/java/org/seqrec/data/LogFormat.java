@@ -16,6 +16,8 @@ import org.seqrec.util.SeqrecException;
  *   <li>{@code movielens}: MovieLens 1M/10M {@code ratings.dat}, {@code UserID::MovieID::Rating::Timestamp}</li>
  *   <li>{@code movielens-csv}: MovieLens 20M/25M/32M {@code ratings.csv}, header {@code userId,movieId,rating,timestamp}</li>
  *   <li>{@code amazon}: Amazon "ratings only" CSV, no header, {@code user,item,rating,timestamp}</li>
+ *   <li>{@code parquet}, {@code jsonl}: Parquet and JSON lines (one object per line), columns by name as in {@code csv}
+ *       (read by {@link DuckDbLogReader})</li>
  * </ul>
  */
 public final class LogFormat {
@@ -63,9 +65,13 @@ public final class LogFormat {
                 return new LogFormat("movielens-csv", ",", true, "userId", "movieId", "timestamp", "rating");
             case "amazon":
                 return new LogFormat("amazon", ",", false, "0", "1", "3", "2");
+            case "parquet":
+                return new LogFormat("parquet", ",", true, "user_id", "item_id", "timestamp", "rating");
+            case "jsonl":
+                return new LogFormat("jsonl", ",", true, "user_id", "item_id", "timestamp", "rating");
             default:
                 throw new SeqrecException("unknown log format '" + name
-                        + "' (known: csv, tsv, recbole, movielens, movielens-csv, amazon)");
+                        + "' (known: csv, tsv, recbole, movielens, movielens-csv, amazon, parquet, jsonl)");
         }
     }
 
@@ -80,6 +86,12 @@ public final class LogFormat {
         }
         if (f.endsWith(".tsv") || f.endsWith(".tab")) {
             return "tsv";
+        }
+        if (f.endsWith(".parquet") || f.endsWith(".pq")) {
+            return "parquet";
+        }
+        if (f.endsWith(".jsonl") || f.endsWith(".ndjson")) {
+            return "jsonl";
         }
         return "csv";
     }

@@ -39,6 +39,9 @@ public final class LogReader {
      */
     public static InteractionLog read(Path file, LogFormat format, RowErrors errors) {
         SeqrecException.requireReadable(file, "interaction log");
+        if (DuckDbLogReader.handles(format)) {
+            return DuckDbLogReader.read(file, format, errors);
+        }
         InteractionLog log = new InteractionLog();
         long bytes;
         try {
