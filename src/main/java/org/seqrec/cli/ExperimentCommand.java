@@ -44,7 +44,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         EvalOptions.applyThreads(threads);
         if (!reportOnly) {
-            Experiment.run(runs);
+            Experiment.run(s, runs);
         }
         Aggregate.write(s, runs, folder);
         System.out.println("results in " + folder.resolve("results.md"));

@@ -109,8 +109,13 @@ public final class Experiment {
         return out;
     }
 
-    /** Trains and evaluates every unfinished run, one after the other, with an overall progress bar. */
+    /** Trains and evaluates every unfinished run, one after the other, with an overall progress bar; data read with the CLI's defaults. */
     public static void run(List<Run> runs) {
+        run(null, runs);
+    }
+
+    /** {@link #run(List)} reading each dataset with the spec's {@code data_options}. */
+    public static void run(ExperimentSpec spec, List<Run> runs) {
         long todo = runs.stream().filter(r -> !r.finished()).count();
         LOG.info("{} runs, {} finished, {} to do", runs.size(), runs.size() - todo, todo);
         try (ProgressBar bar = Progress.bar("experiment", runs.size(), "runs")) {
@@ -121,7 +126,7 @@ public final class Experiment {
                     LOG.info("run {}/{}: {} on {} ({}, seed {}){}", i + 1, runs.size(), r.config(), r.dataset(), r.protocol().key(),
                             r.seed(), resume ? ", resumed" : "");
                     try {
-                        Runs.train(new Runs.TrainRequest(r.model(), r.params(), dataSource(r.data()), r.dir(), r.seed(),
+                        Runs.train(new Runs.TrainRequest(r.model(), r.params(), dataSource(spec, r.data()), r.dir(), r.seed(),
                                 r.protocol(), null, 42, true, 256, !resume, resume));
                     } catch (org.seqrec.train.RunLock.Busy e) { // another lane trains it: go on with the next
                         LOG.info("skipped: {}", e.getMessage());
@@ -132,8 +137,8 @@ public final class Experiment {
         }
     }
 
-    private static DataSource dataSource(String path) {
-        return new DataSource(Path.of(path).toAbsolutePath().normalize().toString(), "auto", null, null, null, null, null, null, 5,
-                Double.NaN); // the CLI's defaults
+    private static DataSource dataSource(ExperimentSpec spec, String path) {
+        return spec != null ? spec.dataSource(path) : new DataSource(Path.of(path).toAbsolutePath().normalize().toString(), "auto", null,
+                null, null, null, null, null, 5, Double.NaN); // the CLI's defaults
     }
 }
