@@ -46,7 +46,9 @@ final class PlotCommand implements Callable<Integer> {
                 }
                 v.add(h.node().path("valid").path(metric).asDouble());
             }
-            String name = run.getFileName().toString();
+            Path config = run.resolve("config.json");
+            String protocol = Files.isRegularFile(config) ? org.seqrec.util.Json.read(config).path("protocol").asText("") : "";
+            String name = run.getFileName().toString() + (protocol.isEmpty() ? "" : " (" + protocol + ")");
             loss.add(new Charts.Series(name, epochs, l));
             valid.add(new Charts.Series(name, epochs, v));
         }

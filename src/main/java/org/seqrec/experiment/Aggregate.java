@@ -143,7 +143,7 @@ public final class Aggregate {
             AtomicFiles.writeString(folder.resolve("results-table.md"), columns(spec, out, metrics));
         }
         if (spec.report() != null && spec.report().plot() != null) {
-            plot(spec.report().plot(), out, folder.resolve("plot"));
+            plot(spec.report().plot(), out, folder.resolve("plot"), spec.report().baseline());
         }
         return out;
     }
@@ -357,15 +357,34 @@ public final class Aggregate {
      * Mean of {@code plot.metric} against the grid parameter {@code plot.x}, one line per {@code plot.series}
      * value (and model), with the 95% confidence interval as error bars where there are several seeds.
      */
-    static void plot(ExperimentSpec.Plot plot, ObjectNode out, Path base) {
+    static void plot(ExperimentSpec.Plot plot, ObjectNode out, Path base, String baseline) {
+        org.knowm.xchart.XYChart chart = chart(plot, out, baseline);
+        if (chart != null) {
+            Charts.save(chart, base);
+        }
+    }
+
+    /**
+     * The plot's chart (null when no row has a numeric x): one line per model, series value, dataset and
+     * protocol, named with all four; the {@code baseline} configuration's mean (if given) dashed across.
+     */
+    static org.knowm.xchart.XYChart chart(ExperimentSpec.Plot plot, ObjectNode out, String baseline) {
         Map<String, List<double[]>> lines = new LinkedHashMap<>();
+        java.util.Set<String> protocols = new java.util.TreeSet<>();
+        List<Charts.Baseline> baselines = new ArrayList<>();
         for (JsonNode row : out.path("rows")) {
+            String where = row.path("dataset").asText() + ", " + row.path("protocol").asText();
+            if (baseline != null && baseline.equals(row.path("config").asText()) && row.path(plot.metric()).path("mean").isNumber()) {
+                baselines.add(new Charts.Baseline("baseline " + baseline + " (" + where + ")", row.path(plot.metric()).path("mean").asDouble()));
+            }
             JsonNode x = row.path("params").path(plot.x());
             if (!x.isNumber()) {
                 continue;
             }
-            String series = row.path("model").asText() + (plot.series() == null ? "" : " " + plot.series() + "="
-                    + row.path("params").path(plot.series()).asText()) + " (" + row.path("dataset").asText() + ")";
+            protocols.add(row.path("protocol").asText());
+            JsonNode sv = row.path("params").path(plot.series() == null ? "" : plot.series());
+            String series = row.path("model").asText() + (plot.series() == null || sv.isMissingNode() ? "" : " " + plot.series() + "="
+                    + sv.asText()) + " (" + where + ")";
             JsonNode st = row.path(plot.metric());
             double half = st.path("ci95_high").isNumber() ? st.path("ci95_high").asDouble() - st.path("mean").asDouble() : Double.NaN;
             lines.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {x.asDouble(), st.path("mean").asDouble(), half});
@@ -377,9 +396,10 @@ public final class Aggregate {
             series.add(new Charts.Series(name, pts.stream().map(p -> p[0]).toList(), pts.stream().map(p -> p[1]).toList(),
                     bars ? pts.stream().map(p -> p[2]).toList() : null));
         });
-        if (!series.isEmpty()) {
-            Charts.save(Charts.line(out.path("experiment").asText(), plot.x(), plot.metric() + " (test, mean over seeds, 95% CI)",
-                    series), base);
+        if (series.isEmpty()) {
+            return null;
         }
+        String title = out.path("experiment").asText() + " (" + String.join(", ", protocols) + " protocol" + (protocols.size() > 1 ? "s" : "") + ")";
+        return Charts.line(title, plot.x(), plot.metric() + " (test, mean over seeds, 95% CI)", series, baselines);
     }
 }
