@@ -7,6 +7,7 @@ import org.seqrec.data.Dataset;
 import org.seqrec.data.DatasetStats;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.Negatives;
+import org.seqrec.data.RowErrors;
 import org.seqrec.data.SequenceBuilder;
 import org.seqrec.data.Subsets;
 import org.seqrec.util.Json;
@@ -57,13 +58,25 @@ public final class DataCommand implements Runnable {
             if (src.resolvedFormat().equals("fmlp")) {
                 throw new SeqrecException(data.data + " is already in FMLP format (give --format for a log with a .txt name)");
             }
-            SequenceBuilder.Result r = src.convert();
+            if (src.rejects() == null) {
+                src = src.withRejects(rejectsBeside(out).toString());
+            }
+            RowErrors errors = src.rowErrors();
+            SequenceBuilder.Result r = src.convert(errors);
             r.dataset().save(out);
+            System.out.println(errors.summary());
             System.out.println(r.report());
             System.out.println("wrote " + out + ", " + Dataset.itemMapPath(out).getFileName() + ", "
                     + Dataset.userMapPath(out).getFileName());
             return 0;
         }
+    }
+
+    /** {@code data/shop.txt} to {@code data/shop.rejects.tsv}: the default rejects file of {@code data convert}. */
+    static Path rejectsBeside(Path out) {
+        String base = out.getFileName().toString();
+        int dot = base.lastIndexOf('.');
+        return out.toAbsolutePath().resolveSibling((dot > 0 ? base.substring(0, dot) : base) + ".rejects.tsv");
     }
 
     @Command(name = "sample", mixinStandardHelpOptions = true, description = "Draw the fixed negatives of the sampled protocol (FMLP *_sample.txt layout).")
@@ -74,7 +87,7 @@ public final class DataCommand implements Runnable {
                 description = "Negatives per user: 99 (sampled) or 100 (uni100). Default: ${DEFAULT-VALUE}.")
         int count;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same seed gives the same file anywhere. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Random seed; the same seed gives the same file anywhere. Default: ${DEFAULT-VALUE}.")
         long seed;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")

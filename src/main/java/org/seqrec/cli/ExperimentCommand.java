@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 /** {@code seqrec experiment}. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = {
         "Run every (model configuration, dataset, protocol, seed) of an experiment spec (YAML or JSON), each in its own run"
-                + " directory, skipping finished runs and resuming killed ones; then write results.{md,csv,json} (mean, sd, 95% CI,"
+                + " directory, skipping finished runs and resuming killed ones; then write results.{md,csv,json} (mean, sd, 95%% CI,"
                 + " t-tests) and the spec's plot. Long: run it in the background (nohup ... &)."})
 final class ExperimentCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "The experiment file, e.g. experiments/kernel-sweep-beauty.yaml.")
@@ -43,7 +43,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         EvalOptions.applyThreads(threads);
         if (!reportOnly) {
-            Experiment.run(runs);
+            Experiment.run(s, runs);
         }
         Experiment.report(s, runs, folder);
         System.out.println("results in " + folder.resolve("results.md"));

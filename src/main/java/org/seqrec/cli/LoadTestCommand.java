@@ -30,24 +30,24 @@ import picocli.CommandLine.Option;
                 + " Errors are answers other than 200 and failed connections or timeouts; exit 1 if any, and if none succeeded"
                 + " nothing is reported nor appended to --json.")
 final class LoadTestCommand implements Callable<Integer> {
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Service base URL. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080", description = "Service base URL. Default: ${DEFAULT-VALUE}.")
     String url;
 
     @Mixin DataOptions data;
 
-    @Option(names = "--concurrency", defaultValue = "1", description = "Concurrent clients. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1", description = "Concurrent clients. Default: ${DEFAULT-VALUE}.")
     int concurrency;
 
-    @Option(names = "--requests", defaultValue = "2000", description = "Measured requests in all. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "2000", description = "Measured requests in all. Default: ${DEFAULT-VALUE}.")
     int requests;
 
-    @Option(names = "--warmup", defaultValue = "200", description = "Requests sent first and not measured. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "200", description = "Requests sent first and not measured. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--k", defaultValue = "10", description = "k of every request. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--k", paramLabel = "K", defaultValue = "10", description = "k of every request. Default: ${DEFAULT-VALUE}.")
     int k;
 
-    @Option(names = "--timeout-s", defaultValue = "30",
+    @Option(names = "--timeout-s", paramLabel = "S", defaultValue = "30",
             description = "A request not answered within this many seconds counts as an error. Default: ${DEFAULT-VALUE}.")
     int timeoutSeconds;
 
@@ -55,7 +55,7 @@ final class LoadTestCommand implements Callable<Integer> {
             + " sending the history.")
     boolean byUser;
 
-    @Option(names = "--label", defaultValue = "", description = "A name for this configuration in the JSON output.")
+    @Option(names = "--label", paramLabel = "TEXT", defaultValue = "", description = "A name for this configuration in the JSON output.")
     String label;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Append the result as one JSON line to FILE.")

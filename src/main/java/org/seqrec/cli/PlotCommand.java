@@ -21,7 +21,7 @@ final class PlotCommand implements Callable<Integer> {
     @Option(names = "--runs", required = true, split = ",", paramLabel = "DIR,...", description = "Run directories.")
     List<Path> runs;
 
-    @Option(names = "--metric", defaultValue = "MRR", description = "Validation metric to plot. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "MRR", description = "Validation metric to plot. Default: ${DEFAULT-VALUE}.")
     String metric;
 
     @Option(names = "--out", required = true, paramLabel = "BASE", description = "Output path without extension: writes BASE-loss.png/svg and BASE-valid.png/svg.")
@@ -47,7 +47,9 @@ final class PlotCommand implements Callable<Integer> {
                 }
                 v.add(h.node().path("valid").path(metric).asDouble());
             }
-            String name = run.getFileName().toString();
+            Path config = run.resolve("config.json");
+            String protocol = Files.isRegularFile(config) ? org.seqrec.util.Json.read(config).path("protocol").asText("") : "";
+            String name = run.getFileName().toString() + (protocol.isEmpty() ? "" : " (" + protocol + ")");
             loss.add(new Charts.Series(name, epochs, l));
             valid.add(new Charts.Series(name, epochs, v));
         }

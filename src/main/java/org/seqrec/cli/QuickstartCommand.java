@@ -35,7 +35,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR", description = "Where to put the data and runs. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "8", description = "ConvFormer training epochs (Table C3 settings otherwise). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "8", description = "ConvFormer training epochs (Table C3 settings otherwise). Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Override

@@ -23,7 +23,7 @@ final class RecommendCommand implements Callable<Integer> {
             description = "A user id of the run's data: recommend after the history the run keeps for it (or --history).")
     String user;
 
-    @Option(names = "--k", defaultValue = "10", description = "How many items. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--k", paramLabel = "K", defaultValue = "10", description = "How many items. Default: ${DEFAULT-VALUE}.")
     int k;
 
     @Option(names = "--exclude-seen", negatable = true, defaultValue = "true", fallbackValue = "true",

@@ -20,7 +20,7 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--runs", required = true, split = ",", arity = "1..*", paramLabel = "DIR", description = "Run directories.")
     List<Path> runs;
 
-    @Option(names = "--protocol", defaultValue = "sampled", description = "sampled, uni100 or full. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--protocol", paramLabel = "PROTOCOL", defaultValue = "sampled", description = "sampled, uni100 or full. Default: ${DEFAULT-VALUE}.")
     String protocol;
 
     @Option(names = "--paper", paramLabel = "FILE", description = "Reference figures, e.g. bench/paper/convformer.json.")

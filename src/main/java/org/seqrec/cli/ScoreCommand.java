@@ -30,7 +30,7 @@ final class ScoreCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--k", defaultValue = "10", description = "Items per user. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--k", paramLabel = "K", defaultValue = "10", description = "Items per user. Default: ${DEFAULT-VALUE}.")
     int k;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "CSV file to write.")
@@ -39,7 +39,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--include-seen", description = "Allow items of the user's history (excluded by default).")
     boolean includeSeen;
 
-    @Option(names = "--batch", defaultValue = "256", description = "Users per forward pass. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "256", description = "Users per forward pass. Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--threads", paramLabel = "N", description = "Engine (PyTorch intra-op) threads; default: all cores.")

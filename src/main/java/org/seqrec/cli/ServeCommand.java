@@ -29,26 +29,26 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run directory to serve.")
     Path run;
 
-    @Option(names = "--port", defaultValue = "8080", description = "Port (0: any free port). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "Port (0: any free port). Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1",
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Address to listen on; the default is loopback only (0.0.0.0 for every interface). Default: ${DEFAULT-VALUE}.")
     String host;
 
-    @Option(names = "--max-batch", defaultValue = "64",
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "64",
             description = "Most concurrent requests scored in one forward pass (1: no micro-batching). Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
-    @Option(names = "--max-wait-us", defaultValue = "0",
+    @Option(names = "--max-wait-us", paramLabel = "US", defaultValue = "0",
             description = "How long the oldest waiting request may wait for others to join its batch, in microseconds"
                     + " (0: only those already waiting). Default: ${DEFAULT-VALUE}.")
     long maxWaitMicros;
 
-    @Option(names = "--queue", defaultValue = "4096", description = "Most requests waiting; beyond it requests get 503. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "4096", description = "Most requests waiting; beyond it requests get 503. Default: ${DEFAULT-VALUE}.")
     int queue;
 
-    @Option(names = "--max-body", defaultValue = "1048576", description = "Largest request body in bytes (413 beyond). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576", description = "Largest request body in bytes (413 beyond). Default: ${DEFAULT-VALUE}.")
     long maxBody;
 
     @Option(names = "--max-k", paramLabel = "N", defaultValue = "1000",

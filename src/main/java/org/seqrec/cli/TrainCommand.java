@@ -31,7 +31,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing run directory.")
     boolean overwrite;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Training seed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Training seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Mixin EvalOptions eval;
@@ -175,7 +175,7 @@ class EvalOptions {
             description = "Fixed negatives file (from 'seqrec data sample'); default: the run's own, else drawn with --negatives-seed.")
     Path negatives;
 
-    @Option(names = "--negatives-seed", defaultValue = "42", description = "Seed for drawing negatives when no file is given. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--negatives-seed", paramLabel = "SEED", defaultValue = "42", description = "Seed for drawing negatives when no file is given. Default: ${DEFAULT-VALUE}.")
     long negativesSeed;
 
     @Option(names = "--eval-batch", defaultValue = "256", paramLabel = "N", description = "Users per evaluation batch. Default: ${DEFAULT-VALUE}.")

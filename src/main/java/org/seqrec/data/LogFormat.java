@@ -16,6 +16,8 @@ import org.seqrec.util.SeqrecException;
  *   <li>{@code movielens}: MovieLens 1M/10M {@code ratings.dat}, {@code UserID::MovieID::Rating::Timestamp}</li>
  *   <li>{@code movielens-csv}: MovieLens 20M/25M/32M {@code ratings.csv}, header {@code userId,movieId,rating,timestamp}</li>
  *   <li>{@code amazon}: Amazon "ratings only" CSV, no header, {@code user,item,rating,timestamp}</li>
+ *   <li>{@code parquet}, {@code jsonl}: Parquet and JSON lines (one object per line), columns by name as in {@code csv}
+ *       (read by {@link DuckDbLogReader})</li>
  * </ul>
  */
 public final class LogFormat {
@@ -29,9 +31,17 @@ public final class LogFormat {
     public final String itemCol;
     public final String timeCol;
     public final String ratingCol;
+    /** How timestamps are written: see {@link TimeParser} (null: auto). */
+    public final String timeFormat;
 
     public LogFormat(String preset, String delimiter, boolean header, String userCol, String itemCol, String timeCol,
             String ratingCol) {
+        this(preset, delimiter, header, userCol, itemCol, timeCol, ratingCol, null);
+    }
+
+    public LogFormat(String preset, String delimiter, boolean header, String userCol, String itemCol, String timeCol,
+            String ratingCol, String timeFormat) {
+        this.timeFormat = timeFormat;
         this.preset = preset;
         this.delimiter = delimiter;
         this.header = header;
@@ -55,9 +65,13 @@ public final class LogFormat {
                 return new LogFormat("movielens-csv", ",", true, "userId", "movieId", "timestamp", "rating");
             case "amazon":
                 return new LogFormat("amazon", ",", false, "0", "1", "3", "2");
+            case "parquet":
+                return new LogFormat("parquet", ",", true, "user_id", "item_id", "timestamp", "rating");
+            case "jsonl":
+                return new LogFormat("jsonl", ",", true, "user_id", "item_id", "timestamp", "rating");
             default:
                 throw new SeqrecException("unknown log format '" + name
-                        + "' (known: csv, tsv, recbole, movielens, movielens-csv, amazon)");
+                        + "' (known: csv, tsv, recbole, movielens, movielens-csv, amazon, parquet, jsonl)");
         }
     }
 
@@ -73,11 +87,21 @@ public final class LogFormat {
         if (f.endsWith(".tsv") || f.endsWith(".tab")) {
             return "tsv";
         }
+        if (f.endsWith(".parquet") || f.endsWith(".pq")) {
+            return "parquet";
+        }
+        if (f.endsWith(".jsonl") || f.endsWith(".ndjson")) {
+            return "jsonl";
+        }
         return "csv";
     }
 
     public LogFormat withDelimiter(String d) {
-        return d == null ? this : new LogFormat(preset, unescape(d), header, userCol, itemCol, timeCol, ratingCol);
+        return d == null ? this : new LogFormat(preset, unescape(d), header, userCol, itemCol, timeCol, ratingCol, timeFormat);
+    }
+
+    public LogFormat withTimeFormat(String f) {
+        return f == null ? this : new LogFormat(preset, delimiter, header, userCol, itemCol, timeCol, ratingCol, f);
     }
 
     /**
@@ -90,9 +114,9 @@ public final class LogFormat {
             return this;
         }
         if (!h && !isIndex(userCol)) {
-            return new LogFormat(preset, delimiter, false, "0", "1", "2", NONE);
+            return new LogFormat(preset, delimiter, false, "0", "1", "2", NONE, timeFormat);
         }
-        return new LogFormat(preset, delimiter, h, userCol, itemCol, timeCol, ratingCol);
+        return new LogFormat(preset, delimiter, h, userCol, itemCol, timeCol, ratingCol, timeFormat);
     }
 
     private static boolean isIndex(String col) {
@@ -104,7 +128,7 @@ public final class LogFormat {
                 user != null ? user : userCol,
                 item != null ? item : itemCol,
                 time != null ? time : timeCol,
-                rating != null ? rating : ratingCol);
+                rating != null ? rating : ratingCol, timeFormat);
     }
 
     private static String unescape(String d) {
@@ -122,7 +146,7 @@ public final class LogFormat {
     @Override
     public String toString() {
         return preset + "(delimiter=" + printable(delimiter) + ", header=" + header + ", user=" + userCol + ", item="
-                + itemCol + ", time=" + timeCol + ", rating=" + ratingCol + ")";
+                + itemCol + ", time=" + timeCol + ", rating=" + ratingCol + (timeFormat != null ? ", time-format=" + timeFormat : "") + ")";
     }
 
     private static String printable(String d) {

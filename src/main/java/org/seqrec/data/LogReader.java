@@ -1,5 +1,6 @@
 package org.seqrec.data;
 
+import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,11 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -21,8 +17,8 @@ import me.tongfei.progressbar.ProgressBar;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.seqrec.util.Progress;
 import org.seqrec.util.Json;
+import org.seqrec.util.Progress;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -34,7 +30,18 @@ public final class LogReader {
     private LogReader() {}
 
     public static InteractionLog read(Path file, LogFormat format) {
+        return read(file, format, RowErrors.strict());
+    }
+
+    /**
+     * Reads a log under an error policy: bad rows abort (strict) or are skipped and tallied in
+     * {@code errors}, whose rejects file (if any) is written before this returns or throws.
+     */
+    public static InteractionLog read(Path file, LogFormat format, RowErrors errors) {
         SeqrecException.requireReadable(file, "interaction log");
+        if (DuckDbLogReader.handles(format)) {
+            return DuckDbLogReader.read(file, format, errors);
+        }
         InteractionLog log = new InteractionLog();
         long bytes;
         try {
@@ -42,55 +49,160 @@ public final class LogReader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try (ProgressBar bar = Progress.bar("read " + file.getFileName(), bytes, "B");
-                InputStream raw = new CountingStream(Files.newInputStream(file), bar);
-                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-                Reader reader = withoutBom(new InputStreamReader(in, StandardCharsets.UTF_8));
-                CSVParser parser = csvFormat(format).parse(reader)) {
-            Columns cols = null;
-            boolean first = true;
-            long previousEnd = 0;
-            for (CSVRecord rec : parser) {
-                long line = previousEnd + 1; // where the record starts (a quoted field may span lines)
-                previousEnd = parser.getCurrentLineNumber();
-                if (first && format.header) {
-                    cols = Columns.fromHeader(file, format, rec);
-                    first = false;
-                    continue;
-                }
-                if (first) {
-                    cols = Columns.fromIndices(file, format);
-                    first = false;
-                }
-                if (rec.size() == 1 && rec.get(0).isBlank()) {
-                    continue;
-                }
-                String u = field(file, line, rec, cols.user, "user");
-                String i = field(file, line, rec, cols.item, "item");
-                double t = cols.time < 0 ? log.size() : parseTime(file, line, field(file, line, rec, cols.time, "timestamp"));
-                float r = Float.NaN;
-                if (cols.rating >= 0) {
-                    String rs = field(file, line, rec, cols.rating, "rating");
+        String looksLike = sniffDelimiter(firstLine(file));
+        String hint = looksLike != null && !looksLike.equals(format.delimiter)
+                ? " (the first line looks " + delimiterName(looksLike) + "-separated: try --delimiter '" + printable(looksLike) + "')" : "";
+        TimeParser times = new TimeParser(format.timeFormat);
+        try {
+            try (ProgressBar bar = Progress.bar("read " + file.getFileName(), bytes, "B");
+                    InputStream raw = new CountingStream(Files.newInputStream(file), bar);
+                    InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+                    Reader reader = withoutBom(new InputStreamReader(in, StandardCharsets.UTF_8));
+                    CSVParser parser = csvFormat(format).parse(reader)) {
+                Columns cols = null;
+                boolean first = true;
+                long previousEnd = 0;
+                for (CSVRecord rec : parser) {
+                    long line = previousEnd + 1; // where the record starts (a quoted field may span lines)
+                    previousEnd = parser.getCurrentLineNumber();
+                    if (first && format.header) {
+                        cols = Columns.fromHeader(file, format, rec, hint);
+                        first = false;
+                        continue;
+                    }
+                    if (first) {
+                        cols = Columns.fromIndices(file, format);
+                        first = false;
+                    }
+                    if (rec.size() == 1 && rec.get(0).isBlank()) {
+                        continue;
+                    }
+                    errors.row();
                     try {
-                        r = Float.parseFloat(rs);
-                    } catch (NumberFormatException e) {
-                        throw SeqrecException.atLine(file, line, "rating '" + rs + "' is not a number");
+                        String u = field(rec, cols.user, "user");
+                        String i = field(rec, cols.item, "item");
+                        String ts = cols.time < 0 ? null : field(rec, cols.time, "timestamp");
+                        String rs = cols.rating < 0 ? null : field(rec, cols.rating, "rating");
+                        addRow(log, u, i, ts, rs, times);
+                    } catch (RowErrors.BadRow bad) {
+                        errors.reject(file, line, previousEnd, bad, bad.reason.equals(RowErrors.COLUMNS) ? hint : "", null);
                     }
                 }
-                if (u.isEmpty() || i.isEmpty()) {
-                    throw SeqrecException.atLine(file, line, "empty user or item id");
-                }
-                checkPrintable(file, line, u, "user");
-                checkPrintable(file, line, i, "item");
-                log.add(u, i, t, r);
+            } catch (IOException | UncheckedIOException e) {
+                throw new SeqrecException("cannot read " + file + ": " + e.getMessage() + hint, e);
             }
-        } catch (IOException | UncheckedIOException e) {
-            throw new SeqrecException("cannot read " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (!errors.rejects().isEmpty() && errors.rejectsFile() != null) {
+                fillRawLines(file, errors.rejects());
+                errors.writeRejects();
+            }
         }
         if (log.size() == 0) {
-            throw new SeqrecException(file + ": empty dataset (no interactions)");
+            throw new SeqrecException(file + ": empty dataset (no interactions)"
+                    + (errors.rejected() > 0 ? ": every row was rejected (" + errors.summary() + ")" + hint : ""));
         }
         return log;
+    }
+
+    /**
+     * Checks one row's fields and adds it (the rules every reader shares): non-empty printable ids, a
+     * timestamp in the format {@code times} reads (null: file order), a numeric rating (null: none).
+     */
+    static void addRow(InteractionLog log, String u, String i, String ts, String rs, TimeParser times) {
+        if (u.isEmpty() || i.isEmpty()) {
+            throw new RowErrors.BadRow(RowErrors.EMPTY_ID, "empty user or item id");
+        }
+        printable(u, "user");
+        printable(i, "item");
+        double t = ts == null ? log.size() : times.parse(ts);
+        float r = Float.NaN;
+        if (rs != null) {
+            try {
+                r = Float.parseFloat(rs);
+            } catch (NumberFormatException e) {
+                throw new RowErrors.BadRow(RowErrors.RATING, "rating '" + rs + "' is not a number");
+            }
+        }
+        log.add(u, i, t, r);
+    }
+
+    /** The delimiter a header (or first) line most likely uses: the most frequent of , ; tab | outside quotes; null if none occurs. */
+    public static String sniffDelimiter(String line) {
+        if (line == null) {
+            return null;
+        }
+        String[] candidates = {",", ";", "\t", "|"};
+        int[] counts = new int[candidates.length];
+        boolean quoted = false;
+        for (int k = 0; k < line.length(); k++) {
+            char c = line.charAt(k);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted) {
+                int idx = c == ',' ? 0 : c == ';' ? 1 : c == '\t' ? 2 : c == '|' ? 3 : -1;
+                if (idx >= 0) {
+                    counts[idx]++;
+                }
+            }
+        }
+        int best = -1;
+        for (int k = 0; k < counts.length; k++) {
+            if (counts[k] > 0 && (best < 0 || counts[k] > counts[best])) {
+                best = k;
+            }
+        }
+        return best < 0 ? null : candidates[best];
+    }
+
+    private static String delimiterName(String d) {
+        switch (d) {
+            case ",": return "comma";
+            case ";": return "semicolon";
+            case "\t": return "tab";
+            case "|": return "pipe";
+            default: return "'" + d + "'";
+        }
+    }
+
+    private static String printable(String d) {
+        return d.equals("\t") ? "\\t" : d;
+    }
+
+    /** The file's first line (BOM removed, gzip inflated), or null when it is empty or unreadable. */
+    public static String firstLine(Path file) {
+        try (InputStream raw = Files.newInputStream(file);
+                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+                BufferedReader r = new BufferedReader(withoutBom(new InputStreamReader(in, StandardCharsets.UTF_8)))) {
+            return r.readLine();
+        } catch (IOException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** Fills each reject's raw text from its lines of the file (a second pass, only when rows were rejected). */
+    private static void fillRawLines(Path file, List<RowErrors.Reject> rejects) {
+        try (InputStream raw = Files.newInputStream(file);
+                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+                BufferedReader r = new BufferedReader(withoutBom(new InputStreamReader(in, StandardCharsets.UTF_8)))) {
+            int next = 0;
+            long lineNo = 0;
+            StringBuilder sb = new StringBuilder();
+            String s;
+            while (next < rejects.size() && (s = r.readLine()) != null) {
+                lineNo++;
+                RowErrors.Reject rej = rejects.get(next);
+                if (lineNo >= rej.line) {
+                    sb.append(sb.length() > 0 ? "\n" : "").append(s);
+                }
+                if (lineNo >= rej.lastLine) {
+                    rej.raw = sb.toString();
+                    sb.setLength(0);
+                    next++;
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // the raw text is a convenience: the line numbers and reasons are written anyway
+        }
     }
 
     /**
@@ -98,11 +210,11 @@ public final class LogReader {
      * id maps ({@code item_map.tsv}) are one tab-separated line per id, so such an id would train but
      * break every later command that reads the map.
      */
-    static void checkPrintable(Path file, long line, String id, String what) {
+    static void printable(String id, String what) {
         for (int k = 0; k < id.length(); k++) {
             char c = id.charAt(k);
             if (Character.isISOControl(c)) {
-                throw SeqrecException.atLine(file, line, what + " id " + Json.MAPPER.valueToTree(id) + " contains a control character"
+                throw new RowErrors.BadRow(RowErrors.CONTROL, what + " id " + Json.MAPPER.valueToTree(id) + " contains a control character"
                         + String.format(" (U+%04X)", (int) c) + ": ids must be printable text");
             }
         }
@@ -129,9 +241,9 @@ public final class LogReader {
         return b.build();
     }
 
-    private static String field(Path file, long line, CSVRecord rec, int col, String what) {
+    private static String field(CSVRecord rec, int col, String what) {
         if (col >= rec.size()) {
-            throw SeqrecException.atLine(file, line, "expected a " + what + " in column " + col + " but the row has only "
+            throw new RowErrors.BadRow(RowErrors.COLUMNS, "expected a " + what + " in column " + col + " but the row has only "
                     + rec.size() + " column(s)");
         }
         return rec.get(col);
@@ -140,25 +252,9 @@ public final class LogReader {
     /** Epoch seconds from a number or an ISO-8601 date / date-time (UTC unless an offset is given). */
     static double parseTime(Path file, long line, String s) {
         try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException ignored) {
-            // not numeric: try dates
-        }
-        try {
-            return OffsetDateTime.parse(s).toEpochSecond();
-        } catch (DateTimeParseException ignored) {
-            // no offset
-        }
-        try {
-            return LocalDateTime.parse(s.replace(' ', 'T')).toEpochSecond(ZoneOffset.UTC);
-        } catch (DateTimeParseException ignored) {
-            // not a date-time
-        }
-        try {
-            return LocalDate.parse(s).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            throw SeqrecException.atLine(file, line, "timestamp '" + s
-                    + "' is neither a number nor an ISO-8601 date (use --time-col none to keep file order)");
+            return new TimeParser(null).parse(s);
+        } catch (RowErrors.BadRow e) {
+            throw SeqrecException.atLine(file, line, e.getMessage());
         }
     }
 
@@ -180,17 +276,17 @@ public final class LogReader {
                     optionalIndex(file, f.timeCol, "time"), optionalIndex(file, f.ratingCol, "rating"));
         }
 
-        static Columns fromHeader(Path file, LogFormat f, CSVRecord header) {
+        static Columns fromHeader(Path file, LogFormat f, CSVRecord header, String hint) {
             List<String> names = new ArrayList<>();
             for (String h : header) {
                 int colon = h.indexOf(':'); // RecBole typed header: name:type
                 names.add(colon > 0 && f.delimiter.indexOf(':') < 0 ? h.substring(0, colon) : h);
             }
-            return new Columns(resolve(file, f.userCol, names, "user", true), resolve(file, f.itemCol, names, "item", true),
-                    resolve(file, f.timeCol, names, "time", false), resolve(file, f.ratingCol, names, "rating", false));
+            return new Columns(resolve(file, f.userCol, names, "user", true, hint), resolve(file, f.itemCol, names, "item", true, hint),
+                    resolve(file, f.timeCol, names, "time", false, hint), resolve(file, f.ratingCol, names, "rating", false, hint));
         }
 
-        private static int resolve(Path file, String spec, List<String> header, String what, boolean required) {
+        private static int resolve(Path file, String spec, List<String> header, String what, boolean required, String hint) {
             if (spec == null || spec.equals(LogFormat.NONE)) {
                 if (required) {
                     throw new SeqrecException(file + ": no " + what + " column given");
@@ -206,7 +302,7 @@ public final class LogReader {
                     return -1;
                 }
                 throw SeqrecException.atLine(file, 1, "no " + what + " column named '" + spec + "' in header " + header
-                        + " (set it with --" + what + "-col NAME|INDEX" + (what.equals("time") ? ", or 'none'" : "") + ")");
+                        + " (set it with --" + what + "-col NAME|INDEX" + (what.equals("time") ? ", or 'none'" : "") + ")" + hint);
             }
             return idx;
         }

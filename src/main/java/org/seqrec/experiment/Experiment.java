@@ -124,8 +124,13 @@ public final class Experiment {
         return out;
     }
 
-    /** Trains and evaluates every unfinished run, one after the other, with an overall progress bar. */
+    /** Trains and evaluates every unfinished run, one after the other, with an overall progress bar; data read with the CLI's defaults. */
     public static void run(List<Run> runs) {
+        run(null, runs);
+    }
+
+    /** {@link #run(List)} reading each dataset with the spec's {@code data_options}. */
+    public static void run(ExperimentSpec spec, List<Run> runs) {
         long todo = runs.stream().filter(r -> !r.finished()).count();
         LOG.info("{} runs, {} finished, {} to do", runs.size(), runs.size() - todo, todo);
         try (ProgressBar bar = Progress.bar("experiment", runs.size(), "runs")) {
@@ -136,7 +141,7 @@ public final class Experiment {
                     LOG.info("run {}/{}: {} on {} ({}, seed {}){}", i + 1, runs.size(), r.config(), r.dataset(), r.protocol().key(),
                             r.seed(), resume ? ", resumed" : "");
                     try {
-                        Runs.train(TrainRequest.builder(r.model(), dataSource(r.data()), r.dir()).params(r.params()).seed(r
+                        Runs.train(TrainRequest.builder(r.model(), dataSource(spec, r.data()), r.dir()).params(r.params()).seed(r
                                 .seed()).protocol(r.protocol()).overwrite(!resume).resume(resume).keepHistories(false).build());
                     } catch (org.seqrec.run.RunLock.Busy e) { // another lane trains it: go on with the next
                         LOG.info("skipped: {}", e.getMessage());
@@ -163,8 +168,8 @@ public final class Experiment {
         return LayoutTables.write(finished, spec.reportSpec(), folder);
     }
 
-    private static DataSource dataSource(String path) {
-        return new DataSource(Path.of(path).toAbsolutePath().normalize().toString(), "auto", null, null, null, null, null, null, 5,
-                Double.NaN); // the CLI's defaults
+    private static DataSource dataSource(ExperimentSpec spec, String path) {
+        return spec != null ? spec.dataSource(path) : new DataSource(Path.of(path).toAbsolutePath().normalize().toString(), "auto", null,
+                null, null, null, null, null, 5, Double.NaN); // the CLI's defaults
     }
 }

@@ -206,7 +206,7 @@ public final class Params {
                 }
                 values.put(e.getKey(), finiteValues(src, file, what));
             }
-            values.forEach((name, v) -> arrays.get(name).set(v)); // all checked first: a refused file changes nothing
+            values.forEach((name, v) -> { try (NDArray d = arrays.get(name).stopGradient()) { d.set(new ai.djl.ndarray.index.NDIndex("..."), tmp.create(v, d.getShape())); } }); // all checked first; a detached view, since NDArray.set(float[]) prints libtorch's AutoNonVariableTypeMode warning
         }
     }
 }

@@ -189,13 +189,32 @@ public final class LayoutTables {
      * value (and model), with the 95% confidence interval as error bars where there are several seeds.
      */
     static void plot(ReportSpec.Plot plot, Report.Result result, Path base) {
+        org.knowm.xchart.XYChart chart = chart(plot, result);
+        if (chart != null) {
+            Charts.save(chart, base);
+        }
+    }
+
+    /**
+     * The plot's chart (null when no group has a numeric x): one line per model, series value, dataset and
+     * protocol, named with all four; the baseline configuration's mean (if the spec has one) dashed across.
+     */
+    static org.knowm.xchart.XYChart chart(ReportSpec.Plot plot, Report.Result result) {
         Map<String, List<double[]>> lines = new LinkedHashMap<>();
+        java.util.Set<String> protocols = new java.util.TreeSet<>();
+        List<Charts.Baseline> baselines = new ArrayList<>();
+        String baseline = result.spec().baseline();
         for (Report.Group g : result.groups()) {
+            String where = g.dataset() + ", " + g.protocol().key();
+            if (baseline != null && baseline.equals(g.label()) && g.metrics().containsKey(plot.metric())) {
+                baselines.add(new Charts.Baseline("baseline " + baseline + " (" + where + ")", g.metrics().get(plot.metric()).stats().mean()));
+            }
             if (!(g.params().get(plot.x()) instanceof Number x) || !g.metrics().containsKey(plot.metric())) {
                 continue;
             }
-            String series = g.model() + (plot.series() == null ? "" : " " + plot.series() + "=" + Objects.toString(g.params().get(plot.series()), ""))
-                    + " (" + g.dataset() + ")";
+            protocols.add(g.protocol().key());
+            Object sv = plot.series() == null ? null : g.params().get(plot.series());
+            String series = g.model() + (sv == null ? "" : " " + plot.series() + "=" + sv) + " (" + where + ")";
             Stats st = g.metrics().get(plot.metric()).stats();
             lines.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {x.doubleValue(), st.mean(), st.ciHigh() - st.mean()});
         }
@@ -206,8 +225,10 @@ public final class LayoutTables {
             series.add(new Charts.Series(name, pts.stream().map(p -> p[0]).toList(), pts.stream().map(p -> p[1]).toList(),
                     bars ? pts.stream().map(p -> p[2]).toList() : null));
         });
-        if (!series.isEmpty()) {
-            Charts.save(Charts.line(result.spec().name(), plot.x(), plot.metric() + " (test, mean over seeds, 95% CI)", series), base);
+        if (series.isEmpty()) {
+            return null;
         }
+        String title = result.spec().name() + " (" + String.join(", ", protocols) + " protocol" + (protocols.size() > 1 ? "s" : "") + ")";
+        return Charts.line(title, plot.x(), plot.metric() + " (test, mean over seeds, 95% CI)", series, baselines);
     }
 }

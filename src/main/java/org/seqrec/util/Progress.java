@@ -32,8 +32,7 @@ public final class Progress {
                 .setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(250)
-                .continuousUpdate()
-                .hideEta();
+                .continuousUpdate(); // elapsed / ETA shown: "(0:00:12 / 0:01:40)"
         if (!unit.isEmpty()) {
             b.setUnit(" " + unit, 1);
         }

@@ -15,8 +15,9 @@ class LogFormatTest {
         assertThat(ml.userCol).isEqualTo("userId");
         assertThat(ml.itemCol).isEqualTo("movieId");
         assertThat(LogFormat.preset("MovieLens").delimiter).isEqualTo("::");
-        assertThatThrownBy(() -> LogFormat.preset("parquet")).isInstanceOf(SeqrecException.class)
-                .hasMessageContaining("unknown log format 'parquet'");
+        assertThatThrownBy(() -> LogFormat.preset("xlsx")).isInstanceOf(SeqrecException.class)
+                .hasMessageContaining("unknown log format 'xlsx'");
+        assertThat(LogFormat.preset("parquet").userCol).isEqualTo("user_id"); // read through DuckDB since issue 17
     }
 
     @Test

@@ -24,7 +24,7 @@ import org.seqrec.util.Json;
 class ReportTest {
     @TempDir Path dir;
 
-    private static final RunRecord.Cost NO_COST = new RunRecord.Cost(null, null, null, null, null);
+    static final RunRecord.Cost NO_COST = new RunRecord.Cost(null, null, null, null, null);
 
     private static RunRecord run(String label, String model, Protocol protocol, long seed, double mrr) {
         Map<String, Double> test = new LinkedHashMap<>();
