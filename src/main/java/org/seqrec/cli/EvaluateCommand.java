@@ -22,11 +22,18 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin EvalOptions eval;
 
+    @Option(names = "--json", description = "Print JSON on stdout instead of tables.")
+    boolean json;
+
     @Override
     public Integer call() {
         Protocol p = eval.protocol(Protocol.parse(Json.read(RunDir.existing(run).config(), RunConfig.class).protocol()));
         eval.applyThreads();
         JsonNode results = Runs.evaluate(run, p, new NegativesChoice(eval.negatives, eval.negativesSeed), eval.batch);
+        if (json) {
+            System.out.println(results.toPrettyString());
+            return 0;
+        }
         System.out.print(RunResults.table(p, results));
         System.out.printf("evaluated in %.2fs (valid) + %.2fs (test); wrote %s%n", results.path("seconds").path("valid").asDouble(),
                 results.path("seconds").path("test").asDouble(), run.resolve("results.json"));

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.seqrec.Recommender;
+import org.seqrec.serve.HttpService;
 import org.seqrec.util.SeqrecException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,6 +31,9 @@ final class RecommendCommand implements Callable<Integer> {
             description = "Never recommend an item of the history (--no-exclude-seen allows them). Default: ${DEFAULT-VALUE}.")
     boolean excludeSeen;
 
+    @Option(names = "--json", description = "Print JSON on stdout instead of tables.")
+    boolean json;
+
     @Override
     public Integer call() {
         try (Recommender r = Recommender.load(run)) {
@@ -37,6 +41,11 @@ final class RecommendCommand implements Callable<Integer> {
                 throw new SeqrecException("give --history ITEMS or --user USER (one of them)");
             }
             Recommender.Result res = user != null ? r.recommendForUser(user, k, excludeSeen) : r.recommend(history, k, excludeSeen);
+            if (json) { // the HTTP answer's shape
+                List<String> used = user != null ? r.history(user).orElseThrow() : history;
+                System.out.println(HttpService.result(new Recommender.Query(used, k, excludeSeen), res).toPrettyString());
+                return 0;
+            }
             if (!res.unknown().isEmpty()) {
                 System.err.println("ignored unknown item id(s): " + String.join(",", res.unknown()));
             }

@@ -37,6 +37,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "PREFIX", description = "Write PREFIX.json and PREFIX.md (default: print Markdown only).")
     Path out;
 
+    @Option(names = "--json", description = "Print JSON on stdout instead of tables.")
+    boolean json;
+
     @Override
     public Integer call() {
         Protocol p = Protocol.parse(protocol);
@@ -47,7 +50,7 @@ final class ReportCommand implements Callable<Integer> {
             Json.write(Path.of(out + ".json"), ReportJson.runs(report));
             AtomicFiles.writeString(Path.of(out + ".md"), md);
         }
-        System.out.print(md);
+        System.out.print(json ? ReportJson.runs(report).toPrettyString() + "\n" : md);
         return 0;
     }
 }

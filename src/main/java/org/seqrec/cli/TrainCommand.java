@@ -44,6 +44,9 @@ final class TrainCommand implements Callable<Integer> {
                     + " ids. Default: ${DEFAULT-VALUE}.")
     boolean keepHistories;
 
+    @Option(names = "--json", description = "Print JSON on stdout instead of tables.")
+    boolean json;
+
     @Option(names = "--resume", description = "Continue a killed run from its last completed epoch (same command otherwise).")
     boolean resume;
 
@@ -130,6 +133,13 @@ final class TrainCommand implements Callable<Integer> {
                 .seed(seed).protocol(eval.protocol(Protocol.FULL)).negatives(eval.negatives).negativesSeed(eval.negativesSeed)
                 .evaluate(!noEval).evalBatch(eval.batch).overwrite(overwrite).resume(resume).keepHistories(keepHistories)
                 .build());
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = org.seqrec.util.Json.object();
+            o.put("run", out.toString());
+            o.set("results", noEval ? null : org.seqrec.util.Json.read(run.results()));
+            System.out.println(o.toPrettyString());
+            return 0;
+        }
         if (!noEval) {
             System.out.print(RunResults.markdown(run));
         }

@@ -677,7 +677,8 @@ public final class HttpService implements AutoCloseable {
         return s;
     }
 
-    static ObjectNode result(Recommender.Query q, Recommender.Result r) {
+    /** The answer to one request (also {@code seqrec recommend --json}). */
+    public static ObjectNode result(Recommender.Query q, Recommender.Result r) {
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
         for (Recommender.Item it : r.items()) {
