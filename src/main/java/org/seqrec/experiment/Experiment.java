@@ -141,8 +141,8 @@ public final class Experiment {
                     LOG.info("run {}/{}: {} on {} ({}, seed {}){}", i + 1, runs.size(), r.config(), r.dataset(), r.protocol().key(),
                             r.seed(), resume ? ", resumed" : "");
                     try {
-                        Runs.train(TrainRequest.builder(r.model(), dataSource(spec, r.data()), r.dir()).params(r.params()).seed(r
-                                .seed()).protocol(r.protocol()).overwrite(!resume).resume(resume).keepHistories(false).build());
+                        Runs.train(TrainRequest.builder(r.model(), dataSource(spec, r.data()), r.dir()).params(r.params())
+                                .seed(r.seed()).protocol(r.protocol()).overwrite(!resume).resume(resume).keepHistories(false).build());
                     } catch (org.seqrec.run.RunLock.Busy e) { // another lane trains it: go on with the next
                         LOG.info("skipped: {}", e.getMessage());
                     }

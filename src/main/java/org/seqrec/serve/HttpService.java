@@ -537,7 +537,7 @@ public final class HttpService implements AutoCloseable {
     /** A validated query: history an array of ids (strings or integers), k an integer in 1..min(n, max k), exclude_seen a boolean. */
     private Recommender.Query query(JsonNode body, String where, int n) {
         object(body, where);
-        onlyFields(body, where, QUERY_FIELDS, "a request has history or user, k, exclude_seen");
+        onlyFields(body, where, QUERY_FIELDS, "a request has history, k, exclude_seen (or user instead of history)");
         if (body.has("user") == body.has("history")) {
             throw new BadRequest(where + (body.has("user") ? "give history or user, not both"
                     : "history (item ids, oldest first) or user (a user id the run keeps a history for) is required"));

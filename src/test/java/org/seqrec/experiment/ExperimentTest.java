@@ -127,7 +127,7 @@ class ExperimentTest {
         ReportSpec both = ExperimentSpec.read(Fixtures.write(dir, "both.yaml", head + "  layout: [columns, runs]\n"
                 + "  paper: p.json\n  paperSection: sar_study/{dataset}/layers=2\n  baseline: sar\n")).reportSpec();
         assertThat(both.layouts()).containsExactly(ReportSpec.Layout.COLUMNS, ReportSpec.Layout.RUNS);
-        assertThat(both.paper()).isEqualTo(Path.of("p.json"));
+        assertThat(both.paper()).isEqualTo(dir.resolve("p.json").toAbsolutePath().normalize()); // relative to the spec file
         assertThat(both.paperSectionOrDefault()).isEqualTo("sar_study/{dataset}/layers=2");
         assertThat(both.name()).isEqualTo("t");
         assertThat(ExperimentSpec.read(Fixtures.write(dir, "none.yaml", "name: t\ndata: [x/Beauty.txt]\nmodels: [{model: sar}]\n"))

@@ -200,8 +200,8 @@ class ServeLifecycleTest {
             List<String> expectedA;
             List<String> expectedB;
             try (Recommender a = Recommender.load(runA); Recommender b = Recommender.load(runB)) {
-                expectedA = ids(a.recommend(q.history(), q.k()));
-                expectedB = ids(b.recommend(q.history(), q.k()));
+                expectedA = ids(a.recommend(q.history(), q.k(), q.excludeSeen()));
+                expectedB = ids(b.recommend(q.history(), q.k(), q.excludeSeen()));
             }
             assertThat(expectedA).as("the two runs answer differently, so the answer tells the model").isNotEqualTo(expectedB);
 
