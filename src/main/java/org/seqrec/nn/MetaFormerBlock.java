@@ -22,15 +22,16 @@ public final class MetaFormerBlock {
         this.dropout = dropout;
     }
 
+    /** The block's token mixer. */
+    public TokenMixer mixer() {
+        return mixer;
+    }
+
     /**
      * @param lastOnly compute the position-wise sub-block only at position {@code L-1} and return
      *     {@code [B, 1, D]}: exact when nothing after this block reads other positions (the last block
      *     of a model scored at {@code L-1}), and it saves that block's FFN on {@code L-1} positions
      */
-    public TokenMixer mixer() {
-        return mixer;
-    }
-
     public NDArray forward(Params.Bound p, NDArray x, NDArray mask, boolean training, boolean lastOnly) {
         NDArray mixed;
         if (lastOnly) {

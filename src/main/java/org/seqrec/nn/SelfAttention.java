@@ -80,7 +80,7 @@ public final class SelfAttention implements TokenMixer {
 
     /**
      * Queries {@code query [B, Lq, D]} (already projected) (the last Lq positions) against keys and values from
-     * {@code kv [B, L, D]}: for attention between two sequences (PoolingFormer's second level).
+     * {@code kv [B, L, D]}: for attention between two sequences (queries of one, keys and values of the other).
      */
     public NDArray attend(Params.Bound p, NDArray query, NDArray x, NDArray mask, boolean training) {
         long b = x.getShape().get(0);
