@@ -206,7 +206,19 @@ public final class Params {
                 }
                 values.put(e.getKey(), finiteValues(src, file, what));
             }
-            values.forEach((name, v) -> { try (NDArray d = arrays.get(name).stopGradient()) { d.set(new ai.djl.ndarray.index.NDIndex("..."), tmp.create(v, d.getShape())); } }); // all checked first; a detached view, since NDArray.set(float[]) prints libtorch's AutoNonVariableTypeMode warning
+            values.forEach((name, v) -> write(arrays.get(name), v, tmp)); // all checked first
+        }
+    }
+
+    /**
+     * Overwrites {@code target}'s values with {@code values} (same size) in place, through a detached view with
+     * temporaries from {@code tmp}: {@code NDArray.set(float[])} would print libtorch's AutoNonVariableTypeMode
+     * deprecation warning, and a weight that requires a gradient cannot be written in place on a thread where
+     * autograd records.
+     */
+    public static void write(NDArray target, float[] values, NDManager tmp) {
+        try (NDArray view = target.stopGradient()) {
+            view.set(new ai.djl.ndarray.index.NDIndex("..."), tmp.create(values, view.getShape()));
         }
     }
 }

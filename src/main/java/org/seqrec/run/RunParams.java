@@ -69,7 +69,12 @@ public final class RunParams {
     private static JsonNode sameRunFields(RunConfig c) {
         Map<String, Object> params = new LinkedHashMap<>(c.params());
         params.keySet().removeAll(LengthGroups.PARAMS);
-        return Json.MAPPER.valueToTree(new RunConfig(c.model(), params, c.data(), c.seed(), c.protocol(), null, null));
+        RunConfig same = new RunConfig(c.model(), params, c.data(), c.seed(), c.protocol(), null, null);
+        try { // compared as config.json holds them: a Long 3 from the command line and an Integer 3 read back are one value
+            return Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(same));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
 }

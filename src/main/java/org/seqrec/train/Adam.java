@@ -112,8 +112,8 @@ public final class Adam {
                 ms.put(name, Params.finiteValues(byName.get("m:" + name), file, what));
                 vs.put(name, Params.finiteValues(byName.get("v:" + name), file, what));
             }
-            ms.forEach((name, a) -> mean.get(name).set(a));
-            vs.forEach((name, a) -> variance.get(name).set(a));
+            ms.forEach((name, a) -> Params.write(mean.get(name), a, tmp));
+            vs.forEach((name, a) -> Params.write(variance.get(name), a, tmp));
             step = s.toLongArray()[0];
         }
     }

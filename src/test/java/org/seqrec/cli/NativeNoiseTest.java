@@ -63,6 +63,12 @@ class NativeNoiseTest {
         Proc rec = seqrec(List.of(), "recommend", "--run", run.toString(), "--history", "1,2,3", "--k", "3");
         assertThat(rec.code()).as(rec.err()).isZero();
         assertThat(rec.err()).doesNotContain("AutoNonVariableTypeMode");
+        // --resume restores the optimizer's moments as well as the weights (the same command: the run is finished, so it
+        // restores the last checkpoint and stops)
+        Proc resume = seqrec(List.of(), "train", "--model", "convformer", "--data", tinyData().toString(), "--out", run.toString(),
+                "--epochs", "1", "--kernel", "3", "--max-len", "6", "--hidden", "8", "--protocol", "full", "--threads", "1", "--resume");
+        assertThat(resume.code()).as(resume.err()).isZero();
+        assertThat(resume.err()).doesNotContain("AutoNonVariableTypeMode").doesNotContain("[W");
     }
 
     @Test

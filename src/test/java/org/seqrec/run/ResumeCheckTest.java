@@ -41,4 +41,12 @@ class ResumeCheckTest {
                 .hasMessageContaining("differs");
         assertThatThrownBy(() -> RunParams.checkSameRun(run, config("window", 3))).isInstanceOf(SeqrecException.class);
     }
+
+    @Test
+    void aNumberIsTheSameWhateverJavaTypeCarriesIt() {
+        // train --param max_batches=3 parses a Long; config.json reads it back as an Integer
+        RunDir run = runWith(config("max_batches", 3));
+        assertThatCode(() -> RunParams.checkSameRun(run, config("max_batches", 3L))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> RunParams.checkSameRun(run, config("max_batches", 4L))).isInstanceOf(SeqrecException.class);
+    }
 }
