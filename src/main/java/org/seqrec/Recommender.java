@@ -140,6 +140,11 @@ public final class Recommender implements AutoCloseable {
         return histories().history(user);
     }
 
+    /** The {@code limit} most recent items of {@link #history(String)}. */
+    public Optional<List<String>> history(String user, int limit) {
+        return histories().history(user, limit);
+    }
+
     /**
      * The top {@code k} items for {@code user}: {@link #recommend(List, int, boolean)} of the history the run keeps for it.
      *

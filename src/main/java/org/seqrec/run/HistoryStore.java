@@ -34,7 +34,7 @@ public final class HistoryStore implements AutoCloseable {
     private HistoryStore(Path file, Connection db) throws SQLException {
         this.file = file;
         this.db = db;
-        this.lookup = db.prepareStatement("SELECT item FROM events WHERE user_id = ? ORDER BY seq");
+        this.lookup = db.prepareStatement("SELECT item FROM events WHERE user_id = ? ORDER BY seq DESC LIMIT ?");
         this.last = db.prepareStatement("SELECT MAX(seq) FROM events WHERE user_id = ?");
         this.insert = db.prepareStatement("INSERT INTO events (user_id, seq, item) VALUES (?, ?, ?)");
     }
@@ -107,15 +107,28 @@ public final class HistoryStore implements AutoCloseable {
     }
 
     /** The user's history (original item ids, oldest first), or empty when the store does not know the user. */
-    public synchronized Optional<List<String>> history(String user) {
+    public Optional<List<String>> history(String user) {
+        return history(user, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The user's {@code limit} most recent items (original ids, oldest first), or empty when the store does not
+     * know the user: a bounded read however many events a user has.
+     */
+    public synchronized Optional<List<String>> history(String user, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
         try {
             lookup.setString(1, user);
+            lookup.setInt(2, limit);
             List<String> items = new ArrayList<>();
             try (ResultSet rs = lookup.executeQuery()) {
                 while (rs.next()) {
                     items.add(rs.getString(1));
                 }
             }
+            java.util.Collections.reverse(items); // read newest first for the limit
             return items.isEmpty() ? Optional.empty() : Optional.of(items);
         } catch (SQLException e) {
             throw new SeqrecException("cannot read " + file + ": " + e.getMessage(), e);

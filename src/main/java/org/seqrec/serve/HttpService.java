@@ -595,7 +595,9 @@ public final class HttpService implements AutoCloseable {
                 throw new BadRequest(404, "the served run keeps no user histories (trained with --no-keep-histories or by an older"
                         + " seqrec): send a history instead");
             }
-            return r.history(id).orElseThrow(() -> new BadRequest(404, where + "unknown user \"" + abbreviate(id)
+            // the most recent maxHistoryIds items: a user with a very long kept history costs no more than the longest allowed request
+            return r.history(id, (int) Math.min(Integer.MAX_VALUE, limits.maxHistoryIds())).orElseThrow(() -> new BadRequest(404, where
+                    + "unknown user \"" + abbreviate(id)
                     + "\": the run keeps no history for it"));
         });
     }

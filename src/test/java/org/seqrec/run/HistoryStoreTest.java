@@ -36,6 +36,10 @@ class HistoryStoreTest {
         try (HistoryStore s = HistoryStore.open(file)) {
             assertThat(s.history("u-b")).contains(List.of("fig", "apple", "pear", "fig"));
             assertThat(s.history("u-c")).contains(List.of("kiwi"));
+            // a bounded read: the most recent items, still oldest first
+            assertThat(s.history("u-b", 3)).contains(List.of("apple", "pear", "fig"));
+            assertThat(s.history("u-b", 10)).contains(List.of("fig", "apple", "pear", "fig"));
+            assertThat(s.history("u-z", 3)).isEmpty();
         }
         assertThat(dir.resolve("histories.db.tmp")).doesNotExist();
     }

@@ -203,4 +203,24 @@ class UserHistoryTest {
             assertThat(r.history(user).orElseThrow()).hasSize(fileHistory(user).size() + 1).endsWith(top);
         }
     }
+
+    @Test
+    void aLongKeptHistoryIsReadUpToTheServersHistoryLimit() throws Exception {
+        HttpService.Limits d = HttpService.Limits.defaults();
+        HttpService.Limits three = new HttpService.Limits(d.maxK(), d.maxBatchRequests(), d.maxBatchItems(), 3, d.batchTimeoutMillis(),
+                d.idleTimeoutMillis(), d.bodyTimeoutMillis(), d.maxConnections(), d.maxThreads());
+        String user = "25";
+        List<String> all = fileHistory(user);
+        assertThat(all.size()).isGreaterThan(3);
+        try (HttpService s = new HttpService(run, RecommendService.Batching.off(), new HttpService.Options("127.0.0.1", 0, 64 * 1024, 8,
+                three, HttpService.Admin.off(), false))) {
+            Answer byUser = send(s, "POST", "/v1/recommend", "{\"user\": \"" + user + "\", \"k\": 4}");
+            assertThat(byUser.status()).isEqualTo(200); // not a 413: the client sent no history
+            Answer lastThree = send(s, "POST", "/v1/recommend", "{\"history\": "
+                    + Json.MAPPER.writeValueAsString(all.subList(all.size() - 3, all.size())) + ", \"k\": 4}");
+            assertThat(ids(byUser.body())).isEqualTo(ids(lastThree.body()));
+            assertThat(send(s, "POST", "/v1/recommend", "{\"history\": " + Json.MAPPER.writeValueAsString(all) + ", \"k\": 4}")
+                    .status()).isEqualTo(413);
+        }
+    }
 }
