@@ -130,6 +130,14 @@ public final class Recommender implements AutoCloseable {
         }
     }
 
+    /** A run that keeps no user histories was asked for one. */
+    public static final class NoUserHistoriesException extends SeqrecException {
+        NoUserHistoriesException(String run) {
+            super("run " + run + " keeps no user histories (trained with --no-keep-histories or by an older seqrec): recommend by"
+                    + " history");
+        }
+    }
+
     /** Whether the run keeps user histories ({@code histories.db}), so that users can be named by id. */
     public boolean hasUserHistories() {
         return histories != null;
@@ -151,7 +159,16 @@ public final class Recommender implements AutoCloseable {
      * @throws UnknownUserException when the run keeps no history for {@code user}
      */
     public Result recommendForUser(String user, int k, boolean excludeSeen) {
-        return recommend(history(user).orElseThrow(() -> new UnknownUserException(user)), k, excludeSeen);
+        return recommend(knownHistory(user), k, excludeSeen);
+    }
+
+    /**
+     * The history the run keeps for {@code user}.
+     *
+     * @throws UnknownUserException when the run keeps none for it
+     */
+    public List<String> knownHistory(String user) {
+        return history(user).orElseThrow(() -> new UnknownUserException(user));
     }
 
     /** Appends interactions to users' kept histories (a new user starts with its first event); durable when it returns. */
@@ -161,8 +178,7 @@ public final class Recommender implements AutoCloseable {
 
     private HistoryStore histories() {
         if (histories == null) {
-            throw new SeqrecException("run " + runName + " keeps no user histories (trained with --no-keep-histories or by an older"
-                    + " seqrec): recommend by history");
+            throw new NoUserHistoriesException(runName);
         }
         return histories;
     }

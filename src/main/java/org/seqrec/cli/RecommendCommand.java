@@ -40,9 +40,9 @@ final class RecommendCommand implements Callable<Integer> {
             if ((history == null) == (user == null)) {
                 throw new SeqrecException("give --history ITEMS or --user USER (one of them)");
             }
-            Recommender.Result res = user != null ? r.recommendForUser(user, k, excludeSeen) : r.recommend(history, k, excludeSeen);
+            List<String> used = user != null ? r.knownHistory(user) : history;
+            Recommender.Result res = r.recommend(used, k, excludeSeen);
             if (json) { // the HTTP answer's shape
-                List<String> used = user != null ? r.history(user).orElseThrow() : history;
                 System.out.println(HttpService.result(new Recommender.Query(used, k, excludeSeen), res).toPrettyString());
                 return 0;
             }

@@ -25,6 +25,8 @@ public final class HistoryStore implements AutoCloseable {
     /** One interaction to append: a user and an item, in original ids. */
     public record Event(String user, String item) {}
 
+    private static final String INSERT = "INSERT INTO events (user_id, seq, item) VALUES (?, ?, ?)";
+
     private final Path file;
     private final Connection db;
     private final PreparedStatement lookup;
@@ -36,11 +38,20 @@ public final class HistoryStore implements AutoCloseable {
         this.db = db;
         this.lookup = db.prepareStatement("SELECT item FROM events WHERE user_id = ? ORDER BY seq DESC LIMIT ?");
         this.last = db.prepareStatement("SELECT MAX(seq) FROM events WHERE user_id = ?");
-        this.insert = db.prepareStatement("INSERT INTO events (user_id, seq, item) VALUES (?, ?, ?)");
+        this.insert = db.prepareStatement(INSERT);
     }
 
-    /** Writes a new store at {@code file} holding every user of {@code data} with their full sequences. */
+    /** Writes a new store at {@code file} holding every user of {@code data} with their full sequences, and opens it. */
     public static HistoryStore create(Path file, Dataset data) {
+        write(file, data);
+        return open(file);
+    }
+
+    /**
+     * Writes a new store at {@code file} holding every user of {@code data} with their full sequences (atomically: a
+     * temporary file renamed).
+     */
+    public static void write(Path file, Dataset data) {
         try {
             Files.deleteIfExists(file);
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -51,7 +62,6 @@ public final class HistoryStore implements AutoCloseable {
                 insertAll(db, data);
             }
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return open(file);
         } catch (SQLException | java.io.IOException e) {
             throw new SeqrecException("cannot write the history store " + file + ": " + e.getMessage(), e);
         }
@@ -64,7 +74,7 @@ public final class HistoryStore implements AutoCloseable {
      */
     public static void insertAll(Connection db, Dataset data) throws SQLException {
         db.setAutoCommit(false);
-        try (PreparedStatement ins = db.prepareStatement("INSERT INTO events (user_id, seq, item) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ins = db.prepareStatement(INSERT)) {
             for (int u = 0; u < data.numUsers(); u++) {
                 String user = data.originalUserId(u);
                 int[] seq = data.sequence(u);

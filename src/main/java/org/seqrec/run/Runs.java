@@ -100,7 +100,7 @@ public final class Runs {
         data.itemMap().write(run.itemMap());
         Popularity.write(run.popularity(), Popularity.count(split));
         if (req.keepHistories() && (!req.resume() || !Files.isRegularFile(run.histories()))) {
-            HistoryStore.create(run.histories(), data).close();
+            HistoryStore.write(run.histories(), data);
         }
         try (NDManager manager = NDManager.newBaseManager()) {
             Negatives negatives = new NegativesChoice(req.negatives(), req.negativesSeed()).resolve(run, split, req.protocol());

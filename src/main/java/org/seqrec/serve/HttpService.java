@@ -585,20 +585,16 @@ public final class HttpService implements AutoCloseable {
 
     /** The history the served run keeps for a user id (a string or an integer); 404 when it keeps none for it. */
     private List<String> userHistory(JsonNode user, String where) {
-        if (!user.isTextual() && !user.isIntegralNumber()) {
-            throw new BadRequest(where + "user must be a user id (a string or an integer), got " + user);
-        }
-        String id = user.asText();
+        String id = id(user, where + "user");
         return service.withModel(m -> {
-            Recommender r = m.recommender();
-            if (!r.hasUserHistories()) {
-                throw new BadRequest(404, "the served run keeps no user histories (trained with --no-keep-histories or by an older"
-                        + " seqrec): send a history instead");
+            try {
+                // the most recent maxHistoryIds items: a user with a very long kept history costs no more than the longest allowed request
+                return m.recommender().history(id, (int) Math.min(Integer.MAX_VALUE, limits.maxHistoryIds()))
+                        .orElseThrow(() -> new BadRequest(404, where + "unknown user \"" + abbreviate(id)
+                                + "\": the run keeps no history for it"));
+            } catch (Recommender.NoUserHistoriesException e) {
+                throw new BadRequest(404, e.getMessage());
             }
-            // the most recent maxHistoryIds items: a user with a very long kept history costs no more than the longest allowed request
-            return r.history(id, (int) Math.min(Integer.MAX_VALUE, limits.maxHistoryIds())).orElseThrow(() -> new BadRequest(404, where
-                    + "unknown user \"" + abbreviate(id)
-                    + "\": the run keeps no history for it"));
         });
     }
 
@@ -655,11 +651,11 @@ public final class HttpService implements AutoCloseable {
             events.add(new org.seqrec.run.HistoryStore.Event(id(e.path("user"), where + "user"), id(e.path("item"), where + "item")));
         }
         service.withModel(m -> {
-            if (!m.recommender().hasUserHistories()) {
-                throw new BadRequest(409, "the served run keeps no user histories (trained with --no-keep-histories or by an older"
-                        + " seqrec)");
+            try {
+                m.recommender().append(events);
+            } catch (Recommender.NoUserHistoriesException e) {
+                throw new BadRequest(409, e.getMessage());
             }
-            m.recommender().append(events);
             return null;
         });
         ObjectNode out = Json.object();
