@@ -12,8 +12,10 @@ import picocli.CommandLine.Parameters;
 /** {@code seqrec experiment}. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = {
         "Run every (model configuration, dataset, protocol, seed) of an experiment spec (YAML or JSON), each in its own run"
-                + " directory, skipping finished runs and resuming killed ones; then write results.{md,csv,json} (mean, sd, 95%% CI,"
-                + " t-tests) and the spec's plot. Long: run it in the background (nohup ... &)."})
+                + " directory, skipping finished runs and resuming killed ones; keep each finished run's small files (config,"
+                + " results, history) in the spec's results folder (default results/NAME beside the spec, versioned: a run kept"
+                + " there is finished for good); then write there results.{md,csv,json} (mean, sd, 95%% CI, t-tests), runs.md"
+                + " (every run's state) and the spec's plot. Long: run it in the background (nohup ... &)."})
 final class ExperimentCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "The experiment file, e.g. experiments/kernel-sweep-beauty.yaml.")
     Path spec;
@@ -34,10 +36,11 @@ final class ExperimentCommand implements Callable<Integer> {
         List<Experiment.Run> runs = Experiment.plan(s, folder);
         if (dryRun) {
             long done = runs.stream().filter(Experiment.Run::finished).count();
-            System.out.printf("%s: %d runs (%d finished) in %s%n", s.name(), runs.size(), done, folder);
+            System.out.printf("%s: %d runs (%d finished) in %s%s%n", s.name(), runs.size(), done, folder,
+                    s.results() == null ? "" : ", kept in " + s.results());
             for (Experiment.Run r : runs) {
-                System.out.printf("  %s %s | %s | %s | seed %d -> %s%n", r.finished() ? "done" : "todo", r.config(), r.dataset(),
-                        r.protocol().key(), r.seed(), r.dir());
+                System.out.printf("  %-7s %s | %s | %s | seed %d -> %s%n", r.state(), r.config(), r.dataset(), r.protocol().key(),
+                        r.seed(), r.dir());
             }
             return 0;
         }
@@ -45,8 +48,9 @@ final class ExperimentCommand implements Callable<Integer> {
         if (!reportOnly) {
             Experiment.run(s, runs);
         }
-        Experiment.report(s, runs, folder);
-        System.out.println("results in " + folder.resolve("results.md"));
+        Path tables = s.results() == null ? folder : Path.of(s.results());
+        Experiment.report(s, runs, tables);
+        System.out.println("results in " + tables.resolve("results.md") + "; every run's state in " + tables.resolve("runs.md"));
         return 0;
     }
 }

@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * data_options: {format: csv, delimiter: ";", user_col: visitor, time_format: "dd/MM/yyyy HH:mm", kcore: 2, max_errors: 10}
  * </pre>
  *
+ * <p>Runs are trained under {@code out} (default {@code out/NAME} beside the spec: weights, checkpoints, negatives; not
+ * versioned). Each finished run's small files (config, results, per-epoch history, cost, dataset fingerprint) are kept
+ * under {@code results} (default {@code results/NAME} beside the spec, which is versioned) in {@code runs/RUN/}, and the
+ * report is written there: a run kept there counts as finished although its run directory is gone, so a study runs
+ * over many sessions and machines, and its tables always cover every run that ever finished.
+ *
  * <p>{@code data_options} takes every data option of the command line, in snake_case or as the flag is
  * spelled ({@code user_col} or {@code user-col}); see {@link #DATA_OPTIONS}. Paths ({@code data},
  * {@code out}, {@code report.paper}, {@code data_options.rejects}) are relative to the spec file's
@@ -56,7 +62,8 @@ import org.slf4j.LoggerFactory;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ExperimentSpec(String name, String description, List<String> data, List<String> protocols, List<Long> seeds,
-        List<ModelEntry> models, String out, Report report, @JsonProperty("data_options") Map<String, Object> dataOptions) {
+        List<ModelEntry> models, String out, Report report, @JsonProperty("data_options") Map<String, Object> dataOptions,
+        String results) {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentSpec.class);
 
     /** The keys {@code data_options} takes: the data options of the command line. */
@@ -66,7 +73,7 @@ public record ExperimentSpec(String name, String description, List<String> data,
     /** A spec without data options (the shape before issue 17). */
     public ExperimentSpec(String name, String description, List<String> data, List<String> protocols, List<Long> seeds,
             List<ModelEntry> models, String out, Report report) {
-        this(name, description, data, protocols, seeds, models, out, report, null);
+        this(name, description, data, protocols, seeds, models, out, report, null, null);
     }
 
     /**
@@ -130,8 +137,10 @@ public record ExperimentSpec(String name, String description, List<String> data,
         if (opts != null && opts.get("rejects") != null) {
             opts.put("rejects", resolve(file, base, opts.get("rejects").toString(), "data_options.rejects"));
         }
+        String kept = results != null ? resolve(file, base, results, "results")
+                : base.resolve("results").resolve(name).normalize().toString();
         return new ExperimentSpec(name, description, paths, protocols, seeds, models, out == null ? null : resolve(file, base, out, "out"),
-                r, opts);
+                r, opts, kept);
     }
 
     private static String resolve(Path spec, Path base, String p, String what) {

@@ -18,12 +18,12 @@ public final class ReportJson {
         ObjectNode out = Json.object();
         out.put("protocol", result.runs().get(0).protocol().key());
         if (spec.paper() != null) {
-            out.put("paper", spec.paper().toString());
+            out.put("paper", shown(spec.paper()));
         }
         ArrayNode rows = out.putArray("runs");
         for (RunRecord r : result.runs()) {
             ObjectNode row = rows.addObject();
-            row.put("run", r.dir().toString());
+            row.put("run", shown(r.dir()));
             row.put("dataset", r.dataset());
             row.put("model", r.label());
             row.put("seed", r.seed());
@@ -95,7 +95,7 @@ public final class ReportJson {
         ObjectNode out = Json.object();
         out.put("experiment", spec.name());
         if (spec.paper() != null) {
-            out.put("paper", spec.paper().toString());
+            out.put("paper", shown(spec.paper()));
         }
         ArrayNode rows = out.putArray("rows");
         for (Report.Group g : result.groups()) {
@@ -164,5 +164,12 @@ public final class ReportJson {
         ObjectNode out = Json.object();
         values.forEach((k, v) -> Json.putNumber(out, k, v));
         return out;
+    }
+
+    /** A path as a versioned report shows it: relative to the working directory where it lies under it (no machine's folders), else as given. */
+    static String shown(java.nio.file.Path p) {
+        java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
+        java.nio.file.Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : p.toString();
     }
 }

@@ -3,6 +3,8 @@ package org.seqrec.run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.train.TrainFiles;
@@ -83,7 +85,7 @@ public record RunDir(Path dir) {
         try (var walk = Files.walk(model())) {
             walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted()
                     .forEach(files::add);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new SeqrecException("cannot list " + model() + ": " + e.getMessage(), e);
         }
         Manifest.write(dir, files);
@@ -153,6 +155,27 @@ public record RunDir(Path dir) {
 
     public Path manifest() {
         return dir.resolve(Manifest.FILE);
+    }
+
+    /**
+     * The small files that describe a finished run, those that exist: config, dataset fingerprint, per-epoch history,
+     * cost and the results of every protocol evaluated ({@code results-PROTOCOL.json}); not its weights, checkpoint,
+     * negatives or histories. What a study keeps of a run, and all a report reads.
+     */
+    public List<Path> summaryFiles() {
+        List<Path> files = new ArrayList<>();
+        for (String name : List.of(CONFIG, DATASET, HISTORY, COST)) {
+            if (Files.isRegularFile(dir.resolve(name))) {
+                files.add(dir.resolve(name));
+            }
+        }
+        try (var list = Files.list(dir)) {
+            list.filter(f -> f.getFileName().toString().matches("results-[a-z0-9]+\\.json") && Files.isRegularFile(f)).sorted()
+                    .forEach(files::add);
+        } catch (IOException e) {
+            throw new SeqrecException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return files;
     }
 
     /** Whether a training checkpoint was committed (a killed run can continue with {@code --resume}). */

@@ -62,7 +62,8 @@ class ExperimentSpecTest {
         Path run = dir.resolve("exp/runs/pop-shop-full-seed42");
         JsonNode config = Json.read(run.resolve("config.json"));
         assertThat(config.toString()).contains("\"userCol\":\"visitor\"").contains("\"kcore\":1").contains("dd/MM/yyyy");
-        assertThat(Files.exists(dir.resolve("exp/results.md"))).isTrue();
+        assertThat(Files.exists(dir.resolve("specs/results/shop/results.md"))).isTrue(); // the tables beside the kept runs
+        assertThat(Files.exists(dir.resolve("specs/results/shop/runs/pop-shop-full-seed42/results-full.json"))).isTrue();
     }
 
     @Test

@@ -78,10 +78,11 @@ class ExperimentTest {
                 ""));
         Fixtures.CliResult dry = Fixtures.cli("experiment", spec.toString(), "--dry-run");
         assertThat(dry.exitCode()).as(dry.err()).isZero();
-        assertThat(dry.out()).contains("4 runs (0 finished)").contains("todo convformer kernel=2 | cycles | full | seed 1");
+        assertThat(dry.out()).contains("4 runs (0 finished)").contains("todo    convformer kernel=2 | cycles | full | seed 1");
         Fixtures.CliResult run = Fixtures.cli("experiment", spec.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
-        Path out = dir.resolve("out");
+        Path out = dir.resolve("results").resolve("tiny"); // the tables, beside each run's kept files (default: results/NAME beside the spec)
+        Path runsDir = dir.resolve("out").resolve("runs");
         assertThat(out.resolve("results.md")).exists();
         assertThat(out.resolve("results.csv")).exists();
         assertThat(out.resolve("plot.png")).exists();
@@ -103,18 +104,38 @@ class ExperimentTest {
         assertThat(table.split("\n")).filteredOn(l -> l.startsWith("| cycles | full | ")).hasSize(
                 org.seqrec.eval.Protocol.FULL.reportedMetrics().size());
         // a second run trains nothing: every run directory is left as it was
-        Path history = out.resolve("runs").resolve("convformer-kernel2-cycles-full-seed1").resolve("history.jsonl");
+        Path history = runsDir.resolve("convformer-kernel2-cycles-full-seed1").resolve("history.jsonl");
         FileTime before = Files.getLastModifiedTime(history);
         Thread.sleep(20);
         assertThat(Fixtures.cli("experiment", spec.toString()).exitCode()).isZero();
         assertThat(Files.getLastModifiedTime(history)).isEqualTo(before);
         assertThat(Fixtures.cli("experiment", spec.toString(), "--dry-run").out()).contains("4 runs (4 finished)");
         // training curves of two of its runs
-        Fixtures.CliResult plot = Fixtures.cli("plot", "--runs", history.getParent() + "," + out.resolve("runs")
+        Fixtures.CliResult plot = Fixtures.cli("plot", "--runs", history.getParent() + "," + runsDir
                 .resolve("convformer-kernel3-cycles-full-seed2"), "--metric", "NDCG@10", "--out", dir.resolve("curves").toString());
         assertThat(plot.exitCode()).as(plot.err()).isZero();
         assertThat(dir.resolve("curves-loss.png")).exists();
         assertThat(dir.resolve("curves-valid.svg")).exists();
+        // each finished run's small files are kept with the tables, not its weights or negatives
+        Path kept = out.resolve("runs").resolve("convformer-kernel2-cycles-full-seed1");
+        try (Stream<Path> files = Files.list(kept)) {
+            assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+                    .containsExactly("config.json", "cost.json", "dataset.json", "history.jsonl", "results-full.json");
+        }
+        assertThat(Files.readString(kept.resolve("history.jsonl"))).isEqualTo(Files.readString(history));
+        assertThat(Files.readString(out.resolve("runs.md"))).contains("4 of 4 runs finished")
+                .contains("| convformer kernel=2 | cycles | full | 1 | done | 1 (1) |");
+        // the run directories gone (another session, another machine): the kept runs are finished for good and report the same
+        String before2 = Files.readString(out.resolve("results.json"));
+        Fixtures.deleteRecursively(dir.resolve("out"));
+        assertThat(Fixtures.cli("experiment", spec.toString(), "--dry-run").out()).contains("4 runs (4 finished)")
+                .contains("kept    convformer kernel=3 | cycles | full | seed 2");
+        Fixtures.CliResult again = Fixtures.cli("experiment", spec.toString());
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(runsDir).doesNotExist(); // nothing retrained
+        assertThat(Files.readString(out.resolve("results.json"))).isEqualTo(before2.replace(dir.resolve("out").resolve("runs").toString(),
+                out.resolve("runs").toString()));
+        assertThat(Files.readString(out.resolve("runs.md"))).contains("| convformer kernel=2 | cycles | full | 1 | kept | 1 (1) |");
     }
 
     /** The YAML report: section maps into the report engine's spec: one layout or a list, a paper section, unknown layouts refused. */

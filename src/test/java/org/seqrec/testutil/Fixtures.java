@@ -28,6 +28,20 @@ public final class Fixtures {
         }
     }
 
+    /** Deletes {@code dir} and everything under it (nothing when it does not exist). */
+    public static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** What a CLI invocation printed and returned. */
     public record CliResult(int exitCode, String out, String err) {}
 
