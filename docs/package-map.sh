@@ -29,7 +29,7 @@ table=$(
 bad=$(echo "$deps" | python3 -c '
 import sys
 levels = [["org.seqrec.util"], ["org.seqrec.data", "org.seqrec.data.fetch"], ["org.seqrec.nn"], ["org.seqrec.model"], ["org.seqrec.eval"],
-          ["org.seqrec.model.zoo"], ["org.seqrec.train"], ["org.seqrec.run"], ["org.seqrec.report"], ["org.seqrec"],
+          ["org.seqrec.model.zoo"], ["org.seqrec.train"], ["org.seqrec.run"], ["org.seqrec.report", "org.seqrec.interop"], ["org.seqrec"],
           ["org.seqrec.experiment", "org.seqrec.serve"], ["org.seqrec.cli"]]
 level = {p: i for i, ps in enumerate(levels) for p in ps}
 for line in sys.stdin:

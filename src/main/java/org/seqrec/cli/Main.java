@@ -14,6 +14,7 @@ import picocli.CommandLine;
         description = "Sequential recommendation: datasets, evaluation protocols, models.",
         subcommands = {QuickstartCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
                 RecommendCommand.class, ReportCommand.class, ServeCommand.class, ScoreCommand.class, LoadTestCommand.class, ExperimentCommand.class, PlotCommand.class,
+                ImportCommand.class, ExportCommand.class,
                 CompletionCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
     /** The levels {@code --log-level} takes. */

@@ -153,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static Object parse(String v) {
+    static Object parse(String v) {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {

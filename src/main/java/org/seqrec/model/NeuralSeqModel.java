@@ -56,6 +56,15 @@ public abstract class NeuralSeqModel implements RecModel {
         return Nn.embedding(ids, p.get(itemTable()));
     }
 
+    /**
+     * The weights whose row {@code i} belongs to item index {@code i} (row 0 padding, rows after n extra
+     * tokens): the item table, the item bias, any other item table a model has. What an export writes the
+     * item ids beside, and an import reorders to the dataset's ids.
+     */
+    public java.util.List<String> itemIndexedWeights() {
+        return itemBias() == null ? java.util.List.of(itemTable()) : java.util.List.of(itemTable(), itemBias());
+    }
+
     /** The name of a per-item score bias {@code [rows of the item table]} in {@link #params()}, or null. */
     protected String itemBias() {
         return null;

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * history.jsonl          per-epoch training log (neural models)
  * cost.json              weights, MACs per sequence, peak memory of training (neural models)
  * profile.md             operator profile of the first epoch's steps, with profile-trace.json (param profile_steps)
+ * import.json            where imported weights came from: source, file, SHA-256, checkpoint key of every weight (seqrec import)
  * histories.db           every user's history in original ids, plus appended events ({@link HistoryStore}; SQLite)
  * manifest.json          size and SHA-256 of config, item map, popularity and weights (written when training ends)
  * checkpoint/            the last completed epoch and state.json, in the trainer's format ({@code train.Trainer})
@@ -50,6 +51,7 @@ public record RunDir(Path dir) {
     static final String RESULTS = "results.json";
     static final String RESULTS_MARKDOWN = "results.md";
     static final String HISTORIES = "histories.db";
+    static final String PROVENANCE = "import.json";
 
     public static RunDir existing(Path dir) {
         if (!Files.exists(dir)) {
@@ -98,6 +100,11 @@ public record RunDir(Path dir) {
         } catch (java.io.IOException e) {
             throw new SeqrecException("cannot remove " + manifest() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Where an imported run's weights came from ({@code seqrec import}). */
+    public Path provenance() {
+        return dir.resolve(PROVENANCE);
     }
 
     public Path config() {

@@ -94,14 +94,7 @@ public final class Runs {
         if (!req.resume()) {
             Json.write(run.config(), config);
         }
-        ObjectNode ds = Json.MAPPER.valueToTree(DatasetStats.of(data));
-        ds.put("path", req.data().path());
-        Json.write(run.dataset(), ds);
-        data.itemMap().write(run.itemMap());
-        Popularity.write(run.popularity(), Popularity.count(split));
-        if (req.keepHistories() && (!req.resume() || !Files.isRegularFile(run.histories()))) {
-            HistoryStore.write(run.histories(), data);
-        }
+        writeDataFiles(run, req.data(), data, split, req.keepHistories() && (!req.resume() || !Files.isRegularFile(run.histories())));
         try (NDManager manager = NDManager.newBaseManager()) {
             Negatives negatives = new NegativesChoice(req.negatives(), req.negativesSeed()).resolve(run, split, req.protocol());
             Evaluator validation = new Evaluator(split, req.protocol(), negatives, req.evalBatch());
@@ -118,6 +111,51 @@ public final class Runs {
             }
         }
         return run;
+    }
+
+    /** What a run keeps of its data: the dataset's fingerprint, the item map, training popularity and (optionally) the user histories. */
+    private static void writeDataFiles(RunDir run, DataSource source, Dataset data, LeaveOneOut split, boolean histories) {
+        ObjectNode ds = Json.MAPPER.valueToTree(DatasetStats.of(data));
+        ds.put("path", source.path());
+        Json.write(run.dataset(), ds);
+        data.itemMap().write(run.itemMap());
+        Popularity.write(run.popularity(), Popularity.count(split));
+        if (histories) {
+            HistoryStore.write(run.histories(), data);
+        }
+    }
+
+    /**
+     * A new run directory at {@code out} for a model whose weights come from elsewhere (an imported
+     * checkpoint): its config, the data files a trained run has, the weights {@code writeModel} saves into
+     * the run's model folder, and the manifest. Refused before anything is written where {@code out}
+     * exists (unless {@code overwrite}); locked while written; removed again when anything fails.
+     */
+    public static RunDir create(RunConfig config, Dataset data, Path out, boolean overwrite, boolean keepHistories,
+            java.util.function.Consumer<RunDir> writeModel) {
+        boolean created = !Files.exists(out);
+        RunDir.checkCanCreate(out, overwrite);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new SeqrecException("cannot create run directory " + out + ": " + e.getMessage(), e);
+        }
+        boolean done = false;
+        try (RunLock lock = RunLock.acquire(out)) {
+            try {
+                RunDir run = RunDir.prepare(out, overwrite);
+                Json.write(run.config(), config);
+                writeDataFiles(run, config.data(), data, new LeaveOneOut(data), keepHistories);
+                writeModel.accept(run);
+                run.writeManifest();
+                done = true;
+                return run;
+            } finally {
+                if (!done) {
+                    RunDir.abandon(out, created);
+                }
+            }
+        }
     }
 
     /** Evaluates a saved run under a protocol; writes results files and returns the results JSON. */

@@ -36,6 +36,15 @@ public final class Json {
         }
     }
 
+    /** {@code value} as JSON on one line (for metadata strings). */
+    public static String compact(Object value) {
+        try {
+            return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass(), e);
+        }
+    }
+
     public static void write(Path file, Object value) {
         AtomicFiles.writeString(file, toString(value) + "\n");
     }

@@ -28,7 +28,7 @@ class LayersTest {
         {"zoo:org.seqrec.model.zoo.."},
         {"train:org.seqrec.train.."},
         {"run:org.seqrec.run.."},
-        {"report:org.seqrec.report.."},
+        {"report:org.seqrec.report..", "interop:org.seqrec.interop.."},
         {"api:org.seqrec"},
         {"experiment:org.seqrec.experiment..", "serve:org.seqrec.serve.."},
         {"cli:org.seqrec.cli.."},

@@ -64,6 +64,11 @@ public final class Caser extends NeuralSeqModel {
 
     /** The output embeddings: what items are scored against. */
     @Override
+    public java.util.List<String> itemIndexedWeights() {
+        return java.util.List.of(items, outItems, outBias);
+    }
+
+    @Override
     protected String itemTable() {
         return outItems;
     }
