@@ -20,8 +20,9 @@ final class ExportCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--convention", defaultValue = "seqrec", paramLabel = "NAMES",
-            description = "Tensor names and shapes: seqrec, or convformer-authors (their OurRecommender's state dict, convformer and"
-                    + " convformer-f). Default: ${DEFAULT-VALUE}.")
+            description = "Tensor names and shapes: seqrec, convformer-authors (their OurRecommender's state dict: convformer and"
+                    + " convformer-f) or recbole (RecBole's GRU4Rec and SASRec: gru4rec without GRU biases, sasrec with block post-ln)."
+                    + " Default: ${DEFAULT-VALUE}.")
     String convention;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The .safetensors file to write.")

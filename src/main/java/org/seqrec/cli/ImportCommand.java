@@ -17,10 +17,11 @@ import picocli.CommandLine.Option;
                 + " and its SHA-256), exactly or not at all: unknown, missing or mis-shaped tensors are refused by name. Then evaluate,"
                 + " recommend or serve the run as any other.",
         "Sources: convformer-authors (the ConvFormer authors' CONV with --padding, or FCONV; a torch.save state dict),"
-                + " seqrec (a safetensors file of seqrec export).",
+                + " recbole (RecBole's GRU4Rec and SASRec checkpoints; BERT4Rec, Caser, AdaMCT and RecGRELA are refused with the"
+                + " reason), seqrec (a safetensors file of seqrec export).",
         "Example: seqrec import --from convformer-authors --padding circular --checkpoint model.pt --data Beauty.txt --out runs/authors"})
 final class ImportCommand implements Callable<Integer> {
-    @Option(names = "--from", required = true, paramLabel = "SOURCE", description = "convformer-authors or seqrec.")
+    @Option(names = "--from", required = true, paramLabel = "SOURCE", description = "convformer-authors, recbole or seqrec.")
     String source;
 
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE",

@@ -19,12 +19,24 @@ public final class Checkpoint {
     private final Path file;
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
+    private final Map<String, Object> extras;
     private final Set<String> used = new LinkedHashSet<>();
 
     public Checkpoint(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        this(file, tensors, metadata, Map.of());
+    }
+
+    /** @param extras what a checkpoint dict holds beside its state dict ({@code config}, {@code epoch}, ...) */
+    public Checkpoint(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, Object> extras) {
         this.file = file;
         this.tensors = new LinkedHashMap<>(tensors);
         this.metadata = metadata == null ? Map.of() : metadata;
+        this.extras = extras;
+    }
+
+    /** An entry of the checkpoint dict beside the state dict (RecBole's {@code config}), or null. */
+    public Object extra(String key) {
+        return extras.get(key);
     }
 
     public Path file() {

@@ -66,7 +66,13 @@ public final class Interop {
         }
         Object o = TorchCheckpoint.read(file);
         if (o instanceof Map<?, ?> m && m.containsKey("state_dict")) { // RecBole and many training loops: {'state_dict': ..., 'config': ...}
-            return new Checkpoint(file, TorchCheckpoint.stateDict(m.get("state_dict"), file + "'s state_dict"), Map.of());
+            Map<String, Object> extras = new LinkedHashMap<>();
+            m.forEach((k, v) -> {
+                if (!"state_dict".equals(k)) {
+                    extras.put(String.valueOf(k), v);
+                }
+            });
+            return new Checkpoint(file, TorchCheckpoint.stateDict(m.get("state_dict"), file + "'s state_dict"), Map.of(), extras);
         }
         return new Checkpoint(file, TorchCheckpoint.stateDict(o, "checkpoint " + file), Map.of());
     }
@@ -85,6 +91,12 @@ public final class Interop {
         ModelSpec spec = ModelRegistry.get(mapped.model());
         if (!(spec instanceof NeuralSpec neural)) {
             throw new SeqrecException(mapped.model() + " has no weights to import");
+        }
+        for (Map.Entry<String, String> need : mapped.required().entrySet()) {
+            if (!mapped.params().containsKey(need.getKey()) && !r.params().containsKey(need.getKey())) {
+                throw new SeqrecException("the checkpoint does not say its " + need.getKey() + " (" + need.getValue() + "): give --param "
+                        + need.getKey() + "=VALUE");
+            }
         }
         Map<String, Object> explicit = new LinkedHashMap<>(mapped.params());
         r.params().forEach((k, v) -> {

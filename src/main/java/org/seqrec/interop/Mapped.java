@@ -18,6 +18,7 @@ public final class Mapped {
     private final Map<String, String> sourceKeys = new LinkedHashMap<>();
     private final List<String> itemTables = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, String> required = new LinkedHashMap<>();
 
     public Mapped(String model) {
         this.model = model;
@@ -43,6 +44,16 @@ public final class Mapped {
     public Mapped itemTable(String name, String sourceKey, Tensor t) {
         itemTables.add(name);
         return weight(name, sourceKey, t);
+    }
+
+    /** A param the model needs that the checkpoint does not hold: the import asks for it ({@code --param}) unless mapped. */
+    public Mapped requires(String param, String what) {
+        required.put(param, what);
+        return this;
+    }
+
+    public Map<String, String> required() {
+        return Collections.unmodifiableMap(required);
     }
 
     public Mapped note(String text) {

@@ -35,7 +35,7 @@ public interface Source {
 
     /** The sources {@code seqrec import --from} knows. */
     static List<Source> all() {
-        return List.of(new SeqrecSource(), new ConvFormerAuthors());
+        return List.of(new SeqrecSource(), new ConvFormerAuthors(), new RecBoleSource());
     }
 
     static Source of(String name) {

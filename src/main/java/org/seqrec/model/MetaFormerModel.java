@@ -41,12 +41,30 @@ public class MetaFormerModel extends NeuralSeqModel {
      */
     protected MetaFormerModel(String name, NDManager manager, int numItems, int extraTokens, Hyper h,
             TokenMixer.Factory mixer, boolean positionEmbedding) {
+        this(name, manager, numItems, extraTokens, h, mixer, new Layout(positionEmbedding, 4 * h.hidden(), false));
+    }
+
+    /**
+     * How the shared parts are laid out beyond the mixer.
+     *
+     * @param positionEmbedding whether the shared embedding adds learned position embeddings
+     * @param inner the FFN's inner size (4D in the meta-former models)
+     * @param positionsFromFirst positions counted from each history's oldest item ({@link SequenceEmbedding})
+     */
+    public record Layout(boolean positionEmbedding, int inner, boolean positionsFromFirst) {}
+
+    public MetaFormerModel(String name, NDManager manager, int numItems, Hyper h, TokenMixer.Factory mixer, Layout layout) {
+        this(name, manager, numItems, 0, h, mixer, layout);
+    }
+
+    protected MetaFormerModel(String name, NDManager manager, int numItems, int extraTokens, Hyper h, TokenMixer.Factory mixer,
+            Layout layout) {
         super(manager, numItems, h.maxLen());
         this.name = name;
         this.embedding = new SequenceEmbedding(params, numItems + extraTokens, h.maxLen(), h.hidden(), h.dropout(),
-                positionEmbedding);
+                layout.positionEmbedding(), layout.positionsFromFirst());
         for (int i = 0; i < h.layers(); i++) {
-            blocks.add(new MetaFormerBlock(params, "blocks." + i, h.hidden(), h.dropout(), mixer));
+            blocks.add(new MetaFormerBlock(params, "blocks." + i, h.hidden(), layout.inner(), h.dropout(), mixer));
         }
         this.zeroPadding = blocks.isEmpty() || !blocks.get(0).mixer().ignoresPadding();
     }

@@ -15,9 +15,14 @@ public final class MetaFormerBlock {
     private final float dropout;
 
     public MetaFormerBlock(Params p, String name, int d, float dropout, TokenMixer.Factory mixer) {
+        this(p, name, d, 4 * d, dropout, mixer);
+    }
+
+    /** @param inner the FFN's inner size (4D in the meta-former models) */
+    public MetaFormerBlock(Params p, String name, int d, int inner, float dropout, TokenMixer.Factory mixer) {
         this.mixer = mixer.create(p, name + ".mixer");
         this.norm1 = new Norm(p, name + ".norm1", d);
-        this.ffn = new FeedForward(p, name + ".ffn", d);
+        this.ffn = new FeedForward(p, name + ".ffn", d, inner);
         this.norm2 = new Norm(p, name + ".norm2", d);
         this.dropout = dropout;
     }

@@ -14,6 +14,7 @@ public final class SequenceEmbedding {
     private final String positions;
     private final Norm norm;
     private final float dropout;
+    private final boolean fromFirst;
 
     public SequenceEmbedding(Params p, int numItems, int maxLen, int d, float dropout) {
         this(p, numItems, maxLen, d, dropout, true);
@@ -21,6 +22,16 @@ public final class SequenceEmbedding {
 
     /** @param withPositions false: no position embedding (the item embeddings alone) */
     public SequenceEmbedding(Params p, int numItems, int maxLen, int d, float dropout, boolean withPositions) {
+        this(p, numItems, maxLen, d, dropout, withPositions, false);
+    }
+
+    /**
+     * @param fromFirst positions counted from the oldest item of each row (item {@code j} of a history gets
+     *     {@code pos_emb[j]}, padding gets row 0), as in code that pads on the right (RecBole); else from
+     *     the window's start, the newest item at {@code L-1}
+     */
+    public SequenceEmbedding(Params p, int numItems, int maxLen, int d, float dropout, boolean withPositions, boolean fromFirst) {
+        this.fromFirst = fromFirst;
         this.items = p.normal("item_emb", new Shape(numItems + 1, d), 0.02f);
         this.positions = withPositions ? p.normal("pos_emb", new Shape(maxLen, d), 0.02f) : null;
         this.norm = new Norm(p, "emb_norm", d);
@@ -54,7 +65,11 @@ public final class SequenceEmbedding {
      * looked up ({@link #lookup}), {@code [B, w, D]}.
      */
     public NDArray forwardFromRows(Params.Bound p, NDArray e, NDArray mask, boolean training, boolean zeroPadding) {
-        if (positions != null) {
+        if (positions != null && fromFirst) {
+            // left padding: the items are the row's last n positions, so the running count of items - 1 is j
+            NDArray j = mask.cumSum(1).sub(1f).maximum(0f).toType(DataType.INT64, false);
+            e = e.add(Nn.embedding(j, p.get(positions)));
+        } else if (positions != null) {
             NDArray pos = p.get(positions);
             long width = e.getShape().get(1);
             // ids narrower than L are the last positions of the window (leading padding cropped)

@@ -59,6 +59,8 @@ public final class ParamCheck {
             Map.entry("caser_len", Rule.ints(1, 100_000)),
             Map.entry("n_h", Rule.ints(1, 8192)),
             Map.entry("n_v", Rule.ints(1, 8192)),
+            Map.entry("gru_hidden", Rule.ints(0, 8192)),
+            Map.entry("inner", Rule.ints(0, 65536)),
             Map.entry("dropout", Rule.reals(0, 1, true)),
             Map.entry("attn_dropout", Rule.reals(0, 1, true)),
             Map.entry("drop_path", Rule.reals(0, 1, true)),

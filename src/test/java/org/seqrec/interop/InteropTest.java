@@ -88,7 +88,48 @@ class InteropTest {
      */
     @Test
     void theAuthorsModulesScoresAreSeqrecsScoresForEveryVariant() throws Exception {
-        Path data = dir.resolve("items29.txt"); // users covering item ids 1..29, each item 5 times
+        for (String variant : new String[] {"conv-circular", "conv-reflect", "conv-zero", "fconv"}) {
+            Map<String, String> options = variant.equals("fconv") ? Map.of() : Map.of("padding", variant.substring(5));
+            assertFixtureScores("convformer-authors", "convformer-authors-" + variant + ".pt", options);
+        }
+    }
+
+    /**
+     * RecBole-format checkpoints (its trainer's dict: config object with enums and a torch.device, state dict, Adam
+     * state) of GRU4Rec and SASRec, whose modules follow RecBole's files and whose state dicts load strictly into
+     * RecBole's own classes (src/test/python/verify_recbole_fixtures.py): seqrec's scores agree to 1e-5.
+     */
+    @Test
+    void recBolesGru4RecAndSasRecScoreAsRecBoleDoes() throws Exception {
+        for (String model : new String[] {"gru4rec", "sasrec"}) {
+            String name = "recbole-" + model + ".pth";
+            assertFixtureScores("recbole", name, Map.of());
+            // exported in RecBole's convention: the fixture's own state dict, name for name, bit for bit
+            Path back = dir.resolve(model + ".safetensors");
+            Interop.export(dir.resolve(name), "recbole", back);
+            Map<String, Tensor> original = Interop.read(Path.of("src/test/resources/interop/" + name)).tensors();
+            Map<String, Tensor> exported = Safetensors.read(back).tensors();
+            assertThat(exported.keySet()).containsExactlyInAnyOrderElementsOf(original.keySet());
+            original.forEach((k, t) -> assertThat(exported.get(k).floats()).as(k).containsExactly(t.floats()));
+        }
+        assertThat(Json.read(new RunDir(dir.resolve("recbole-sasrec.pth")).config()).path("params").path("block").asText()).isEqualTo("post-ln");
+    }
+
+    /** RecBole models whose computation seqrec's models do not reproduce are refused with the reason, not imported approximately. */
+    @Test
+    void recBoleModelsSeqrecCannotReproduceAreRefusedWithTheReason() {
+        Path data = items29();
+        String[][] cases = {{"bert4rec", "drops the oldest item"}, {"caser", "user embedding"}, {"adamct", "right-padded window"},
+            {"recgrela", "right-padded window"}};
+        for (String[] c : cases) {
+            Path fixture = Path.of("src/test/resources/interop/recbole-" + c[0] + ".pth");
+            assertThatThrownBy(() -> Interop.importRun(request("recbole", fixture, DataSource.fmlp(data), dir.resolve(c[0]), Map.of())))
+                    .as(c[0]).hasMessageContaining("are not imported").hasMessageContaining(c[1]);
+        }
+    }
+
+    /** A fmlp file whose users cover item ids 1..29, each item 5 times: the fixtures' 29 items. */
+    private Path items29() {
         StringBuilder sb = new StringBuilder();
         for (int u = 0; u < 29; u++) {
             sb.append(u + 1);
@@ -97,23 +138,24 @@ class InteropTest {
             }
             sb.append('\n');
         }
-        Files.writeString(data, sb.toString());
-        for (String variant : new String[] {"conv-circular", "conv-reflect", "conv-zero", "fconv"}) {
-            Path fixture = Path.of("src/test/resources/interop/convformer-authors-" + variant + ".pt");
-            JsonNode expected = Json.read(Path.of("src/test/resources/interop/convformer-authors-" + variant + "-scores.json"));
-            Map<String, String> options = variant.equals("fconv") ? Map.of() : Map.of("padding", variant.substring(5));
-            Path run = dir.resolve(variant);
-            Interop.importRun(request("convformer-authors", fixture, DataSource.fmlp(data), run, options));
-            try (Recommender r = Recommender.load(run)) {
-                for (int h = 0; h < expected.path("histories").size(); h++) {
-                    List<String> history = new ArrayList<>();
-                    expected.path("histories").get(h).forEach(i -> history.add(i.asText()));
-                    Map<String, Float> ours = scores(r, history);
-                    JsonNode theirs = expected.path("scores").get(h);
-                    for (int i = 1; i < theirs.size(); i++) { // index 0: padding, never an answer
-                        assertThat((double) ours.get(String.valueOf(i))).as(variant + " history " + h + " item " + i)
-                                .isCloseTo(theirs.get(i).asDouble(), org.assertj.core.data.Offset.offset(1e-5));
-                    }
+        return Fixtures.write(dir, "items29.txt", sb.toString());
+    }
+
+    /** Imports fixture {@code name} and compares seqrec's score of every item with the fixture's for each of its histories. */
+    private void assertFixtureScores(String source, String name, Map<String, String> options) {
+        Path fixture = Path.of("src/test/resources/interop/" + name);
+        JsonNode expected = Json.read(Path.of("src/test/resources/interop/" + name.replaceAll("\\.pth?$", "") + "-scores.json"));
+        Path run = dir.resolve(name);
+        Interop.importRun(request(source, fixture, DataSource.fmlp(items29()), run, options));
+        try (Recommender r = Recommender.load(run)) {
+            for (int h = 0; h < expected.path("histories").size(); h++) {
+                List<String> history = new ArrayList<>();
+                expected.path("histories").get(h).forEach(i -> history.add(i.asText()));
+                Map<String, Float> ours = scores(r, history);
+                JsonNode theirs = expected.path("scores").get(h);
+                for (int i = 1; i < theirs.size(); i++) { // index 0: padding, never an answer
+                    assertThat((double) ours.get(String.valueOf(i))).as(name + " history " + h + " item " + i)
+                            .isCloseTo(theirs.get(i).asDouble(), org.assertj.core.data.Offset.offset(1e-5));
                 }
             }
         }

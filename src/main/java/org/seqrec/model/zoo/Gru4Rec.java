@@ -22,31 +22,54 @@ import org.seqrec.nn.Params;
  * original's TOP1/BPR over in-batch negatives. The history is left-padded; padded steps feed zeros,
  * which only move the GRU's start state the same way for every user. GRU weights start from Xavier
  * uniform, the rest from N(0, 0.02). Defaults: D = GRU size 64, 1 layer, dropout 0.3 (RecBole's),
- * L 50, lr 1e-3, batch 256.
+ * L 50, lr 1e-3, batch 256. {@code gru_hidden} (default 0: D) sets the GRU's state size apart from D and
+ * {@code gru_bias false} removes the gates' biases: RecBole's GRU4Rec (embedding_size, hidden_size, a
+ * bias-free {@code nn.GRU}), whose checkpoints import exactly; without biases a zero input keeps a zero
+ * state, so the left padding leaves the start state at 0 as RecBole's right padding does.
  */
 public final class Gru4Rec extends NeuralSeqModel {
     private final String items;
     private final String[] gru;
     private final Dense out;
     private final int d;
+    private final int gruHidden;
+    private final boolean gruBias;
     private final int layers;
     private final float dropout;
 
+    /** The GRU's own settings: its state size (0: the embedding size D) and whether its gates have biases. */
+    public record Options(int gruHidden, boolean gruBias) {
+        static Options from(Map<String, Object> params) {
+            return new Options(Hyper.intOf(params, "gru_hidden", 0), Hyper.boolOf(params, "gru_bias", true));
+        }
+    }
+
     public Gru4Rec(NDManager manager, int numItems, Hyper h) {
+        this(manager, numItems, h, new Options(0, true));
+    }
+
+    public Gru4Rec(NDManager manager, int numItems, Hyper h, Options o) {
         super(manager, numItems, h.maxLen());
         this.d = h.hidden();
+        this.gruHidden = o.gruHidden() > 0 ? o.gruHidden() : d;
+        this.gruBias = o.gruBias();
         this.layers = h.layers();
         this.dropout = h.dropout();
         this.items = params.normal("item_emb", new Shape(numItems + 1, d), 0.02f);
-        this.gru = new String[4 * layers];
-        float bound = (float) Math.sqrt(6.0 / (d + 3 * d));
+        int per = gruBias ? 4 : 2;
+        this.gru = new String[per * layers];
+        int g = gruHidden;
         for (int l = 0; l < layers; l++) { // the engine's order: w_ih, w_hh, b_ih, b_hh per layer
-            gru[4 * l] = params.uniform("gru." + l + ".w_ih", new Shape(3L * d, d), bound);
-            gru[4 * l + 1] = params.uniform("gru." + l + ".w_hh", new Shape(3L * d, d), bound);
-            gru[4 * l + 2] = params.zeros("gru." + l + ".b_ih", new Shape(3L * d));
-            gru[4 * l + 3] = params.zeros("gru." + l + ".b_hh", new Shape(3L * d));
+            int in = l == 0 ? d : g;
+            float bound = (float) Math.sqrt(6.0 / (in + 3 * g));
+            gru[per * l] = params.uniform("gru." + l + ".w_ih", new Shape(3L * g, in), bound);
+            gru[per * l + 1] = params.uniform("gru." + l + ".w_hh", new Shape(3L * g, g), bound);
+            if (gruBias) {
+                gru[per * l + 2] = params.zeros("gru." + l + ".b_ih", new Shape(3L * g));
+                gru[per * l + 3] = params.zeros("gru." + l + ".b_hh", new Shape(3L * g));
+            }
         }
-        this.out = new Dense(params, "out", d, d);
+        this.out = new Dense(params, "out", g, d);
     }
 
     @Override
@@ -68,8 +91,8 @@ public final class Gru4Rec extends NeuralSeqModel {
         for (String w : gru) {
             weights.add(p.get(w));
         }
-        NDArray h0 = p.manager().zeros(new Shape(layers, ids.getShape().get(0), d), x.getDataType());
-        NDArray states = x.getNDArrayInternal().gru(x, h0, weights, true, layers, 0.0, training, false, true).get(0);
+        NDArray h0 = p.manager().zeros(new Shape(layers, ids.getShape().get(0), gruHidden), x.getDataType());
+        NDArray states = x.getNDArrayInternal().gru(x, h0, weights, gruBias, layers, 0.0, training, false, true).get(0);
         return out.forward(p, states);
     }
 
@@ -84,12 +107,14 @@ public final class Gru4Rec extends NeuralSeqModel {
             Map<String, Object> m = Hyper.defaults();
             m.put("layers", 1);
             m.put("dropout", 0.3);
+            m.put("gru_hidden", 0);
+            m.put("gru_bias", true);
             return m;
         }
 
         @Override
         public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
-            return new Gru4Rec(manager, numItems, Hyper.from(params));
+            return new Gru4Rec(manager, numItems, Hyper.from(params), Options.from(params));
         }
 
         @Override

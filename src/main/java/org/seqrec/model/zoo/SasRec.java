@@ -112,12 +112,39 @@ public final class SasRec extends NeuralSeqModel {
             Map<String, Object> m = Hyper.defaults();
             m.put("attn_dropout", 0.5);
             m.put("heads", 2);
+            m.put("block", "kang");
+            m.put("inner", 0);
             return m;
         }
 
+        /**
+         * {@code block kang} (default): Kang and McAuley's blocks above. {@code block post-ln}: RecBole's form
+         * (its {@code SASRec} with {@code TransformerEncoder}): {@code LN(item + position)} without scaling,
+         * dropout; blocks {@code LN(R + Drop(MHA(R)))}, {@code LN(R' + Drop(FFN(R')))} with a GELU FFN of
+         * {@code inner} units (0: 4D) and causal multi-head attention; positions counted from each history's
+         * oldest item, as RecBole's right padding does; no final LayerNorm. RecBole checkpoints import into it exactly.
+         */
         @Override
         public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
-            return new SasRec(manager, numItems, Hyper.from(params), Hyper.intOf(params, "heads", 2));
+            Hyper h = Hyper.from(params);
+            int heads = Hyper.intOf(params, "heads", 2);
+            int inner = Hyper.intOf(params, "inner", 0);
+            String block = String.valueOf(params.getOrDefault("block", "kang"));
+            switch (block) {
+                case "kang":
+                    if (inner != 0) {
+                        throw new org.seqrec.util.SeqrecException("inner sets the FFN size of block post-ln; Kang's blocks have a D -> D FFN");
+                    }
+                    return new SasRec(manager, numItems, h, heads);
+                case "post-ln":
+                    float attnDropout = h.attnDropout();
+                    int d = h.hidden();
+                    return new org.seqrec.model.MetaFormerModel("sasrec", manager, numItems, h,
+                            (p, name) -> new SelfAttention(p, name, d, heads, attnDropout, true, 0),
+                            new org.seqrec.model.MetaFormerModel.Layout(true, inner > 0 ? inner : 4 * d, true));
+                default:
+                    throw new org.seqrec.util.SeqrecException("unknown SASRec block '" + block + "' (kang, post-ln)");
+            }
         }
 
         @Override
