@@ -75,56 +75,35 @@ final class ConvFormerAuthors implements Source {
             throw new SeqrecException("--padding must be circular, reflect or zero, got '" + padding + "'");
         }
         Mapped m = new Mapped(fft ? "convformer-f" : "convformer");
-        m.itemTable("item_emb", "item_embeddings.weight", items);
-        m.weight("pos_emb", "position_embeddings.weight", ck.take("position_embeddings.weight", len, d));
-        m.weight("emb_norm.weight", "LayerNorm.weight", ck.take("LayerNorm.weight", d));
-        m.weight("emb_norm.bias", "LayerNorm.bias", ck.take("LayerNorm.bias", d));
+        names(layers, fft).mapInto(ck, m);
         long k = -1;
-        for (int i = 0; i < layers; i++) {
-            String src = PREFIX + i + ".";
-            String dst = "blocks." + i + ".";
-            if (fft) {
-                Tensor w = ck.take(src + "filterlayer.conv_weight");
-                if (w.shape().length != 3 || w.shape()[0] != 1 || w.shape()[2] != d) {
-                    throw new SeqrecException("checkpoint " + ck.file() + ": " + src + "filterlayer.conv_weight has shape " + w.shapeText()
-                            + ", expected [1, K, " + d + "]");
-                }
-                k = w.shape()[1];
-                Tensor zeros = ck.take(src + "filterlayer.zeros", 1, len - k, d);
-                for (float z : zeros.floats()) {
-                    if (z != 0f) {
-                        throw new SeqrecException("checkpoint " + ck.file() + ": " + src + "filterlayer.zeros is not all zero: the FFT"
-                                + " kernel would not be the K taps seqrec maps");
-                    }
-                }
-                // norm='ortho' on rfft(x), rfft(w) and irfft: irfft(rfft(x) rfft(w)) / sqrt(L), i.e. seqrec's unnormalised pair with w / sqrt(L)
-                float scale = (float) (1.0 / Math.sqrt(len));
-                float[] kernel = new float[(int) (k * d)];
-                for (int j = 0; j < kernel.length; j++) {
-                    kernel[j] = w.floats()[j] * scale;
-                }
-                m.weight(dst + "mixer.kernel", src + "filterlayer.conv_weight", Tensor.of(new long[] {k, d}, kernel));
-                m.weight(dst + "mixer.bias", "(none: the authors' FFT layer has no bias)", Tensor.of(new long[] {d}, new float[(int) d]));
-            } else {
-                Tensor w = ck.take(src + "filterlayer.conv.depthwise_conv.weight");
-                k = w.shape().length == 3 ? w.shape()[2] : -1;
-                m.weight(dst + "mixer.weight", src + "filterlayer.conv.depthwise_conv.weight", ck.take(src
-                        + "filterlayer.conv.depthwise_conv.weight", d, 1, k));
-                m.weight(dst + "mixer.bias", src + "filterlayer.conv.depthwise_conv.bias", ck.take(src + "filterlayer.conv.depthwise_conv.bias", d));
+        for (int i = 0; i < layers && fft; i++) { // the FFT kernel: scaled, with a zero bias the authors' layer lacks
+            String src = PREFIX + i + ".filterlayer.";
+            Tensor w = ck.take(src + "conv_weight");
+            if (w.shape().length != 3 || w.shape()[0] != 1 || w.shape()[2] != d) {
+                throw new SeqrecException("checkpoint " + ck.file() + ": " + src + "conv_weight has shape " + w.shapeText() + ", expected [1, K, "
+                        + d + "]");
             }
-            m.weight(dst + "norm1.weight", src + "filterlayer.LayerNorm.weight", ck.take(src + "filterlayer.LayerNorm.weight", d));
-            m.weight(dst + "norm1.bias", src + "filterlayer.LayerNorm.bias", ck.take(src + "filterlayer.LayerNorm.bias", d));
-            Tensor up = ck.take(src + "intermediate.dense_1.weight");
-            if (up.shape().length != 2 || up.shape()[0] != 4 * d) {
-                throw new SeqrecException("checkpoint " + ck.file() + ": " + src + "intermediate.dense_1.weight has shape " + up.shapeText()
-                        + "; seqrec's FFN is D -> 4D (their --ffn_multiplier 4)");
+            k = w.shape()[1];
+            Tensor zeros = ck.take(src + "zeros", 1, len - k, d);
+            for (float z : zeros.floats()) {
+                if (z != 0f) {
+                    throw new SeqrecException("checkpoint " + ck.file() + ": " + src + "zeros is not all zero: the FFT kernel would not be the K"
+                            + " taps seqrec maps");
+                }
             }
-            m.weight(dst + "ffn.w1.weight", src + "intermediate.dense_1.weight", ck.take(src + "intermediate.dense_1.weight", 4 * d, d));
-            m.weight(dst + "ffn.w1.bias", src + "intermediate.dense_1.bias", ck.take(src + "intermediate.dense_1.bias", 4 * d));
-            m.weight(dst + "ffn.w2.weight", src + "intermediate.dense_2.weight", ck.take(src + "intermediate.dense_2.weight", d, 4 * d));
-            m.weight(dst + "ffn.w2.bias", src + "intermediate.dense_2.bias", ck.take(src + "intermediate.dense_2.bias", d));
-            m.weight(dst + "norm2.weight", src + "intermediate.LayerNorm.weight", ck.take(src + "intermediate.LayerNorm.weight", d));
-            m.weight(dst + "norm2.bias", src + "intermediate.LayerNorm.bias", ck.take(src + "intermediate.LayerNorm.bias", d));
+            // norm='ortho' on rfft(x), rfft(w) and irfft: irfft(rfft(x) rfft(w)) / sqrt(L), i.e. seqrec's unnormalised pair with w / sqrt(L)
+            m.weight("blocks." + i + ".mixer.kernel", src + "conv_weight", scaled(w, new long[] {k, d}, (float) (1.0 / Math.sqrt(len))));
+            m.weight("blocks." + i + ".mixer.bias", "(none: the authors' FFT layer has no bias)", Tensor.of(new long[] {d}, new float[(int) d]));
+        }
+        if (!fft) {
+            Tensor w = ck.take(PREFIX + "0.filterlayer.conv.depthwise_conv.weight");
+            k = w.shape().length == 3 ? w.shape()[2] : -1;
+        }
+        Tensor up = ck.take(PREFIX + "0.intermediate.dense_1.weight");
+        if (up.shape().length != 2 || up.shape()[0] != 4 * d) {
+            throw new SeqrecException("checkpoint " + ck.file() + ": " + PREFIX + "0.intermediate.dense_1.weight has shape " + up.shapeText()
+                    + "; seqrec's FFN is D -> 4D (their --ffn_multiplier 4)");
         }
         ck.checkAllUsed("the authors' " + (fft ? "FCONV" : "CONV") + " model");
         m.param("hidden", (int) d).param("layers", layers).param("max_len", (int) len).param("kernel", (int) k).param("padding", padding);
@@ -132,6 +111,32 @@ final class ConvFormerAuthors implements Source {
                 + padding + " padding (given on import; the file does not record it)") + "; GELU (erf), zero_pad 1 and"
                 + " ffn_multiplier 4 as their defaults, which their released runs use");
         return m;
+    }
+
+    /** Their names beside seqrec's, for every weight that maps one to one (all but FCONV's kernel). */
+    private static NameTable names(int layers, boolean fft) {
+        NameTable t = new NameTable().items("item_emb", "item_embeddings.weight").add("pos_emb", "position_embeddings.weight")
+                .add("emb_norm.weight", "LayerNorm.weight").add("emb_norm.bias", "LayerNorm.bias");
+        for (int i = 0; i < layers; i++) {
+            String src = PREFIX + i + ".";
+            String dst = "blocks." + i + ".";
+            for (String w : new String[] {".weight", ".bias"}) {
+                if (!fft) {
+                    t.add(dst + "mixer" + w, src + "filterlayer.conv.depthwise_conv" + w);
+                }
+                t.add(dst + "norm1" + w, src + "filterlayer.LayerNorm" + w).add(dst + "ffn.w1" + w, src + "intermediate.dense_1" + w)
+                        .add(dst + "ffn.w2" + w, src + "intermediate.dense_2" + w).add(dst + "norm2" + w, src + "intermediate.LayerNorm" + w);
+            }
+        }
+        return t;
+    }
+
+    private static Tensor scaled(Tensor t, long[] shape, float factor) {
+        float[] v = new float[t.floats().length];
+        for (int j = 0; j < v.length; j++) {
+            v[j] = t.floats()[j] * factor;
+        }
+        return Tensor.of(shape, v);
     }
 
     @Override
@@ -143,42 +148,20 @@ final class ConvFormerAuthors implements Source {
         int layers = ((Number) params.get("layers")).intValue();
         long len = ((Number) params.get("max_len")).longValue();
         Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("item_embeddings.weight", weights.get("item_emb"));
-        out.put("position_embeddings.weight", weights.get("pos_emb"));
-        out.put("LayerNorm.weight", weights.get("emb_norm.weight"));
-        out.put("LayerNorm.bias", weights.get("emb_norm.bias"));
-        for (int i = 0; i < layers; i++) {
+        names(layers, fft).exportInto(weights, out);
+        for (int i = 0; i < layers && fft; i++) {
             String src = "blocks." + i + ".";
-            String dst = PREFIX + i + ".";
-            out.put(dst + "filterlayer.LayerNorm.weight", weights.get(src + "norm1.weight"));
-            out.put(dst + "filterlayer.LayerNorm.bias", weights.get(src + "norm1.bias"));
-            if (fft) {
-                for (float b : weights.get(src + "mixer.bias").floats()) {
-                    if (b != 0f) {
-                        throw new SeqrecException("this ConvFormer-F has a bias in its FFT layer (" + src + "mixer.bias), which the authors'"
-                                + " FConvLayer does not have: it cannot be exported in their convention exactly");
-                    }
+            for (float b : weights.get(src + "mixer.bias").floats()) {
+                if (b != 0f) {
+                    throw new SeqrecException("this ConvFormer-F has a bias in its FFT layer (" + src + "mixer.bias), which the authors'"
+                            + " FConvLayer does not have: it cannot be exported in their convention exactly");
                 }
-                Tensor kernel = weights.get(src + "mixer.kernel");
-                long k = kernel.shape()[0];
-                long d = kernel.shape()[1];
-                float scale = (float) Math.sqrt(len);
-                float[] w = new float[kernel.floats().length];
-                for (int j = 0; j < w.length; j++) {
-                    w[j] = kernel.floats()[j] * scale;
-                }
-                out.put(dst + "filterlayer.conv_weight", Tensor.of(new long[] {1, k, d}, w));
-                out.put(dst + "filterlayer.zeros", Tensor.of(new long[] {1, len - k, d}, new float[(int) ((len - k) * d)]));
-            } else {
-                out.put(dst + "filterlayer.conv.depthwise_conv.weight", weights.get(src + "mixer.weight"));
-                out.put(dst + "filterlayer.conv.depthwise_conv.bias", weights.get(src + "mixer.bias"));
             }
-            out.put(dst + "intermediate.dense_1.weight", weights.get(src + "ffn.w1.weight"));
-            out.put(dst + "intermediate.dense_1.bias", weights.get(src + "ffn.w1.bias"));
-            out.put(dst + "intermediate.dense_2.weight", weights.get(src + "ffn.w2.weight"));
-            out.put(dst + "intermediate.dense_2.bias", weights.get(src + "ffn.w2.bias"));
-            out.put(dst + "intermediate.LayerNorm.weight", weights.get(src + "norm2.weight"));
-            out.put(dst + "intermediate.LayerNorm.bias", weights.get(src + "norm2.bias"));
+            Tensor kernel = weights.get(src + "mixer.kernel");
+            long k = kernel.shape()[0];
+            long d = kernel.shape()[1];
+            out.put(PREFIX + i + ".filterlayer.conv_weight", scaled(kernel, new long[] {1, k, d}, (float) Math.sqrt(len)));
+            out.put(PREFIX + i + ".filterlayer.zeros", Tensor.of(new long[] {1, len - k, d}, new float[(int) ((len - k) * d)]));
         }
         return out;
     }

@@ -61,42 +61,49 @@ final class RecBoleSource implements Source {
                 throw new SeqrecException("this gru4rec has GRU biases (gru_bias true), which RecBole's GRU4Rec does not have: it cannot be"
                         + " exported in RecBole's convention exactly");
             }
-            out.put("item_embedding.weight", weights.get("item_emb"));
-            for (int l = 0; l < layers; l++) {
-                out.put("gru_layers.weight_ih_l" + l, weights.get("gru." + l + ".w_ih"));
-                out.put("gru_layers.weight_hh_l" + l, weights.get("gru." + l + ".w_hh"));
-            }
-            out.put("dense.weight", weights.get("out.weight"));
-            out.put("dense.bias", weights.get("out.bias"));
+            gruNames(layers, false).exportInto(weights, out);
             return out;
         }
         if (model.equals("sasrec")) {
             if (!"post-ln".equals(params.get("block"))) {
                 throw new SeqrecException("this sasrec has Kang's blocks; RecBole's SASRec is seqrec's sasrec with block post-ln");
             }
-            out.put("item_embedding.weight", weights.get("item_emb"));
-            out.put("position_embedding.weight", weights.get("pos_emb"));
-            for (int i = 0; i < layers; i++) {
-                String src = "blocks." + i + ".";
-                String dst = "trm_encoder.layer." + i + ".";
-                for (String[] qkv : new String[][] {{"query", "q"}, {"key", "k"}, {"value", "v"}, {"dense", "out"}}) {
-                    out.put(dst + "multi_head_attention." + qkv[0] + ".weight", weights.get(src + "mixer." + qkv[1] + ".weight"));
-                    out.put(dst + "multi_head_attention." + qkv[0] + ".bias", weights.get(src + "mixer." + qkv[1] + ".bias"));
-                }
-                out.put(dst + "multi_head_attention.LayerNorm.weight", weights.get(src + "norm1.weight"));
-                out.put(dst + "multi_head_attention.LayerNorm.bias", weights.get(src + "norm1.bias"));
-                out.put(dst + "feed_forward.dense_1.weight", weights.get(src + "ffn.w1.weight"));
-                out.put(dst + "feed_forward.dense_1.bias", weights.get(src + "ffn.w1.bias"));
-                out.put(dst + "feed_forward.dense_2.weight", weights.get(src + "ffn.w2.weight"));
-                out.put(dst + "feed_forward.dense_2.bias", weights.get(src + "ffn.w2.bias"));
-                out.put(dst + "feed_forward.LayerNorm.weight", weights.get(src + "norm2.weight"));
-                out.put(dst + "feed_forward.LayerNorm.bias", weights.get(src + "norm2.bias"));
-            }
-            out.put("LayerNorm.weight", weights.get("emb_norm.weight"));
-            out.put("LayerNorm.bias", weights.get("emb_norm.bias"));
+            sasrecNames(layers).exportInto(weights, out);
             return out;
         }
         throw new SeqrecException("the recbole convention holds gru4rec (gru_bias false) and sasrec (block post-ln), not " + model);
+    }
+
+    /** RecBole's GRU4Rec names (gru4rec.py: item_embedding, gru_layers, dense). */
+    private static NameTable gruNames(int layers, boolean bias) {
+        NameTable t = new NameTable().items("item_emb", "item_embedding.weight");
+        for (int l = 0; l < layers; l++) {
+            t.add("gru." + l + ".w_ih", "gru_layers.weight_ih_l" + l).add("gru." + l + ".w_hh", "gru_layers.weight_hh_l" + l);
+            if (bias) {
+                t.add("gru." + l + ".b_ih", "gru_layers.bias_ih_l" + l).add("gru." + l + ".b_hh", "gru_layers.bias_hh_l" + l);
+            }
+        }
+        return t.add("out.weight", "dense.weight").add("out.bias", "dense.bias");
+    }
+
+    /** RecBole's SASRec names (sasrec.py with layers.py's TransformerEncoder) beside seqrec's sasrec with block post-ln. */
+    private static NameTable sasrecNames(int layers) {
+        NameTable t = new NameTable().items("item_emb", "item_embedding.weight").add("pos_emb", "position_embedding.weight")
+                .add("emb_norm.weight", "LayerNorm.weight").add("emb_norm.bias", "LayerNorm.bias");
+        for (int i = 0; i < layers; i++) {
+            String src = "trm_encoder.layer." + i + ".";
+            String dst = "blocks." + i + ".";
+            for (String[] qkv : new String[][] {{"query", "q"}, {"key", "k"}, {"value", "v"}, {"dense", "out"}}) {
+                for (String w : new String[] {".weight", ".bias"}) {
+                    t.add(dst + "mixer." + qkv[1] + w, src + "multi_head_attention." + qkv[0] + w);
+                }
+            }
+            for (String w : new String[] {".weight", ".bias"}) {
+                t.add(dst + "norm1" + w, src + "multi_head_attention.LayerNorm" + w).add(dst + "ffn.w1" + w, src + "feed_forward.dense_1" + w)
+                        .add(dst + "ffn.w2" + w, src + "feed_forward.dense_2" + w).add(dst + "norm2" + w, src + "feed_forward.LayerNorm" + w);
+            }
+        }
+        return t;
     }
 
     private static SeqrecException refuse(String model, String why) {
@@ -153,17 +160,7 @@ final class RecBoleSource implements Source {
         long h = ck.take("gru_layers.weight_hh_l0").shape()[1];
         boolean bias = ck.has("gru_layers.bias_ih_l0");
         Mapped m = new Mapped("gru4rec");
-        m.itemTable("item_emb", "item_embedding.weight", items);
-        for (int l = 0; l < layers; l++) {
-            m.weight("gru." + l + ".w_ih", "gru_layers.weight_ih_l" + l, ck.take("gru_layers.weight_ih_l" + l, 3 * h, l == 0 ? e : h));
-            m.weight("gru." + l + ".w_hh", "gru_layers.weight_hh_l" + l, ck.take("gru_layers.weight_hh_l" + l, 3 * h, h));
-            if (bias) {
-                m.weight("gru." + l + ".b_ih", "gru_layers.bias_ih_l" + l, ck.take("gru_layers.bias_ih_l" + l, 3 * h));
-                m.weight("gru." + l + ".b_hh", "gru_layers.bias_hh_l" + l, ck.take("gru_layers.bias_hh_l" + l, 3 * h));
-            }
-        }
-        m.weight("out.weight", "dense.weight", ck.take("dense.weight", e, h));
-        m.weight("out.bias", "dense.bias", ck.take("dense.bias", e));
+        gruNames(layers, bias).mapInto(ck, m);
         ck.checkAllUsed("RecBole's GRU4Rec");
         if (bias) {
             throw refuse("GRU4Rec", "this GRU has biases: a biased GRU moves its state over seqrec's left padding, so the scores would"
@@ -186,27 +183,7 @@ final class RecBoleSource implements Source {
         }
         long inner = ck.take("trm_encoder.layer.0.feed_forward.dense_1.weight").shape()[0];
         Mapped m = new Mapped("sasrec");
-        m.itemTable("item_emb", "item_embedding.weight", items);
-        m.weight("pos_emb", "position_embedding.weight", ck.take("position_embedding.weight", len, d));
-        m.weight("emb_norm.weight", "LayerNorm.weight", ck.take("LayerNorm.weight", d));
-        m.weight("emb_norm.bias", "LayerNorm.bias", ck.take("LayerNorm.bias", d));
-        for (int i = 0; i < layers; i++) {
-            String src = "trm_encoder.layer." + i + ".";
-            String dst = "blocks." + i + ".";
-            for (String[] qkv : new String[][] {{"query", "q"}, {"key", "k"}, {"value", "v"}, {"dense", "out"}}) {
-                String a = src + "multi_head_attention." + qkv[0];
-                m.weight(dst + "mixer." + qkv[1] + ".weight", a + ".weight", ck.take(a + ".weight", d, d));
-                m.weight(dst + "mixer." + qkv[1] + ".bias", a + ".bias", ck.take(a + ".bias", d));
-            }
-            m.weight(dst + "norm1.weight", src + "multi_head_attention.LayerNorm.weight", ck.take(src + "multi_head_attention.LayerNorm.weight", d));
-            m.weight(dst + "norm1.bias", src + "multi_head_attention.LayerNorm.bias", ck.take(src + "multi_head_attention.LayerNorm.bias", d));
-            m.weight(dst + "ffn.w1.weight", src + "feed_forward.dense_1.weight", ck.take(src + "feed_forward.dense_1.weight", inner, d));
-            m.weight(dst + "ffn.w1.bias", src + "feed_forward.dense_1.bias", ck.take(src + "feed_forward.dense_1.bias", inner));
-            m.weight(dst + "ffn.w2.weight", src + "feed_forward.dense_2.weight", ck.take(src + "feed_forward.dense_2.weight", d, inner));
-            m.weight(dst + "ffn.w2.bias", src + "feed_forward.dense_2.bias", ck.take(src + "feed_forward.dense_2.bias", d));
-            m.weight(dst + "norm2.weight", src + "feed_forward.LayerNorm.weight", ck.take(src + "feed_forward.LayerNorm.weight", d));
-            m.weight(dst + "norm2.bias", src + "feed_forward.LayerNorm.bias", ck.take(src + "feed_forward.LayerNorm.bias", d));
-        }
+        sasrecNames(layers).mapInto(ck, m);
         ck.checkAllUsed("RecBole's SASRec");
         if (cfg != null) {
             Object act = cfg.get("hidden_act");
