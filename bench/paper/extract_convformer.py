@@ -14,6 +14,8 @@ relative to the repository root. Every figure is parsed from the paper's tab-sep
                                                                      -> "sar_study"; the rows with
             the layer count of Table C3 ("number of layers, N") also go to "sampled"
   Table 1   the SAR study's short version: only checked against Table B2
+  Table F6  L-Mixer beside eight baselines, sampled                  -> "sampled" (lmixer; the
+            baselines are only checked against Table 3)
 
 Before writing, the new figures are compared with those in OUT: a value of OUT that is missing or
 different in the new output stops the script (exit 1) and OUT is left as it is. With --check
@@ -37,7 +39,7 @@ DATASETS = {
     "Yelp": "Yelp",
 }
 # paper model names that are not just the lowercase registry name
-MODEL_RENAMES = {"poprec": "pop"}
+MODEL_RENAMES = {"poprec": "pop", "l-mixer": "lmixer", "fmlp": "fmlp-rec"}
 
 warnings = []
 
@@ -244,6 +246,7 @@ def main(argv):
     t3 = metric_rows_table(lines, "Table 3")
     t4 = metric_rows_table(lines, "Table 4")
     t7 = model_rows_table(lines, "Table 7")
+    f6 = metric_rows_table(lines, "Table F6")
     t1 = model_rows_table(lines, "Table 1")
     b2 = table_b2(lines)
     c3 = layers_c3(lines)
@@ -253,6 +256,13 @@ def main(argv):
     t7_known = {ds: {m: v for m, v in models.items() if m in t3.get(ds, {})} for ds, models in t7.items()}
     n7 = compare("Table 7 vs Table 3 (Table 3 kept)", t7_known, t3, "Table 7", "Table 3")
     for ds, models in t7.items():
+        for m, v in models.items():
+            if m not in sampled[ds]:
+                sampled[ds][m] = v
+    # Table F6: its baselines are Table 3's (checked); L-Mixer is added
+    f6_known = {ds: {m: v for m, v in models.items() if m in t3.get(ds, {})} for ds, models in f6.items()}
+    n6 = compare("Table F6 vs Table 3 (Table 3 kept)", f6_known, t3, "Table F6", "Table 3")
+    for ds, models in f6.items():
         for m, v in models.items():
             if m not in sampled[ds]:
                 sampled[ds][m] = v
@@ -271,6 +281,7 @@ def main(argv):
     result = {
         "source": "ConvFormer paper (%s), extracted by bench/paper/extract_convformer.py from its tables; "
                   "test set. sampled: Table 3 (1-vs-99), plus fastformer and poolingformer from Table 7, "
+                  "plus lmixer from Table F6, "
                   "plus the SAR variants of Table B2 at Table C3's number of layers; full: Table 4 "
                   "(full-sort); sar_study: Table B2 with paired t-test p-values vs SAR "
                   "(Table 1 is its short version, used only as a check)" % paper_arg,
@@ -285,8 +296,8 @@ def main(argv):
             sec, ", ".join("%s %d models" % (ds, len(v)) if sec != "sar_study"
                            else "%s %s" % (ds, "/".join(v)) for ds, v in result[sec].items()),
             len(ls), sum(1 for p in ls if "p_values" in p)))
-    print("checked %d Table 7 figures against Table 3, %d Table 1 figures and %d of its '*' against Table B2"
-          % (n7, n1, n1s))
+    print("checked %d Table 7 and %d Table F6 figures against Table 3, %d Table 1 figures and %d of its '*' against Table B2"
+          % (n7, n6, n1, n1s))
 
     # compare with the existing output
     if os.path.exists(out_path):

@@ -16,6 +16,7 @@ public final class ModelRegistry {
         register(new ConvFormer.Spec(ConvFormer.Variant.CONV_V));
         register(new ConvFormer.Spec(ConvFormer.Variant.CONV_S));
         register(new MeanPool.Spec());
+        register(new LMixer.Spec());
         register(new FmlpRec.Spec());
         register(new SasRec.Spec());
         register(new Bert4Rec.Spec());
