@@ -21,6 +21,7 @@ public final class ModelRegistry {
         register(new SasRec.Spec());
         register(new Bert4Rec.Spec());
         register(new Gru4Rec.Spec());
+        register(new NextItNet.Spec());
         register(new Caser.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
