@@ -22,6 +22,7 @@ public final class ModelRegistry {
         register(new Bert4Rec.Spec());
         register(new Gru4Rec.Spec());
         register(new NextItNet.Spec());
+        register(new SrGnn.Spec());
         register(new Caser.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
