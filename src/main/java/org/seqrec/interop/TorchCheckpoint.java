@@ -158,8 +158,11 @@ public final class TorchCheckpoint {
             return reader.resolve(reader.loads(pickle));
         } catch (ZipException e) {
             throw new SeqrecException("checkpoint " + file + " is truncated or damaged: " + e.getMessage(), e);
-        } catch (PickleException | IOException | ClassCastException | ArrayIndexOutOfBoundsException e) {
+        } catch (PickleException | IOException | ClassCastException | ArrayIndexOutOfBoundsException | IllegalArgumentException
+                | ArithmeticException e) {
             throw new SeqrecException("checkpoint " + file + " is truncated or damaged: " + e.getMessage(), e);
+        } catch (StackOverflowError e) {
+            throw new SeqrecException("checkpoint " + file + " nests its objects too deeply to read");
         }
     }
 
@@ -228,12 +231,18 @@ public final class TorchCheckpoint {
 
     /** All bytes of an entry, refused when they do not match the CRC-32 the zip recorded (a flipped bit, a damaged copy). */
     private static byte[] entry(ZipFile zip, ZipEntry e, Path file) throws IOException {
-        if (e.getSize() > Integer.MAX_VALUE) {
-            throw new SeqrecException("checkpoint " + file + ": entry " + e.getName() + " is over 2 GiB");
+        long size = e.getSize();
+        if (size < 0 || size > Integer.MAX_VALUE - 8) {
+            throw new SeqrecException("checkpoint " + file + ": entry " + e.getName() + (size < 0 ? " does not declare its size"
+                    : " is over 2 GiB"));
         }
         byte[] data;
         try (InputStream in = zip.getInputStream(e)) {
-            data = in.readAllBytes();
+            data = in.readNBytes((int) size + 1); // never more than declared: a compressed entry cannot inflate past it
+        }
+        if (data.length != size) {
+            throw new SeqrecException("checkpoint " + file + " is damaged: entry " + e.getName() + " holds " + (data.length > size ? "more"
+                    : "fewer") + " bytes than the " + size + " it declares");
         }
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(data);
@@ -247,7 +256,14 @@ public final class TorchCheckpoint {
         if (args.length < 4 || !(args[0] instanceof Storage s)) {
             throw new PickleException("unexpected arguments to _rebuild_tensor: " + List.of(args));
         }
-        return new PendingTensor(s, ((Number) args[1]).longValue(), longs(args[2]), longs(args[3]));
+        long[] shape = longs(args[2]);
+        long[] stride = longs(args[3]);
+        if (shape.length != stride.length || java.util.Arrays.stream(shape).anyMatch(x -> x < 0)
+                || java.util.Arrays.stream(stride).anyMatch(x -> x < 0)) {
+            throw new PickleException("a tensor with shape " + java.util.Arrays.toString(shape) + " and strides "
+                    + java.util.Arrays.toString(stride));
+        }
+        return new PendingTensor(s, ((Number) args[1]).longValue(), shape, stride);
     }
 
     private static long[] longs(Object tuple) {
@@ -411,8 +427,9 @@ public final class TorchCheckpoint {
             StorageType type = p.storage().type();
             int rank = p.shape().length;
             long n = Tensor.numel(p.shape());
-            if (n > Integer.MAX_VALUE) {
-                throw new SeqrecException("checkpoint " + file + ": a tensor of " + n + " elements is too large");
+            if (n > Integer.MAX_VALUE || n > Math.max(p.storage().numel(), 1L << 24)) { // a view repeating a small storage (stride 0)
+                throw new SeqrecException("checkpoint " + file + ": a tensor of " + n + " elements over a storage of " + p.storage().numel()
+                        + " is too large to read");
             }
             // the largest element index the view reads must lie in its storage
             long last = p.offset();

@@ -219,6 +219,27 @@ class InteropTest {
         assertThat(dir.resolve("a")).doesNotExist();
     }
 
+    /**
+     * Forged pickles (src/test/python/make_hostile_checkpoints.py): a 4 GiB view of a 1-element storage, a negative
+     * shape and 200,000 nested lists are refused with a message, not an OutOfMemoryError or StackOverflowError; a
+     * REDUCE of open (io.open) is kept as an inert object (nothing runs: no file appears) and is not a state dict.
+     */
+    @Test
+    void hostilePicklesAreRefusedAndNothingRuns() {
+        Path fixtures = Path.of("src/test/resources/interop");
+        assertThatThrownBy(() -> TorchCheckpoint.read(fixtures.resolve("hostile-repeat.pt"))).isInstanceOf(SeqrecException.class)
+                .hasMessageContaining("too large to read");
+        assertThatThrownBy(() -> TorchCheckpoint.read(fixtures.resolve("hostile-negative.pt"))).isInstanceOf(SeqrecException.class)
+                .hasMessageContaining("shape [-1]");
+        assertThatThrownBy(() -> TorchCheckpoint.read(fixtures.resolve("hostile-deep.pt"))).isInstanceOf(SeqrecException.class)
+                .hasMessageContaining("nests its objects too deeply");
+        Object exec = TorchCheckpoint.read(fixtures.resolve("hostile-exec.pt"));
+        assertThat(Path.of("hostile-exec-ran")).doesNotExist();
+        assertThat(((Map<?, ?>) exec).get("w")).isInstanceOf(TorchCheckpoint.PyObject.class).hasToString("io.open[hostile-exec-ran, w]");
+        assertThatThrownBy(() -> TorchCheckpoint.readStateDict(fixtures.resolve("hostile-exec.pt")))
+                .hasMessageContaining("its entry 'w' is an object of class io.open");
+    }
+
     /** A tiny ConvFormer trained on a CSV log, exported and imported back (from a log listing users in another order). */
     @Test
     void exportThenImportGivesTheSameScores() throws Exception {
