@@ -13,6 +13,16 @@ public final class Dense {
         this.b = p.zeros(name + ".bias", new Shape(out));
     }
 
+    private Dense(String w, String b) {
+        this.w = w;
+        this.b = b;
+    }
+
+    /** A dense map whose weight and bias start from U(-bound, bound) (RecBole's SR-GNN family resets them so). */
+    public static Dense uniform(Params p, String name, int in, int out, float bound) {
+        return new Dense(p.uniform(name + ".weight", new Shape(out, in), bound), p.uniform(name + ".bias", new Shape(out), bound));
+    }
+
     public NDArray forward(Params.Bound p, NDArray x) {
         return Nn.linear(x, p.get(w), p.get(b));
     }

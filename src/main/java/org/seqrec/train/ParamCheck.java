@@ -62,6 +62,7 @@ public final class ParamCheck {
             Map.entry("gru_hidden", Rule.ints(0, 8192)),
             Map.entry("block_num", Rule.ints(1, 1024)),
             Map.entry("step", Rule.ints(1, 64)),
+            Map.entry("weight", Rule.reals(0, 1, false)),
             Map.entry("inner", Rule.ints(0, 65536)),
             Map.entry("dropout", Rule.reals(0, 1, true)),
             Map.entry("attn_dropout", Rule.reals(0, 1, true)),

@@ -23,6 +23,7 @@ public final class ModelRegistry {
         register(new Gru4Rec.Spec());
         register(new NextItNet.Spec());
         register(new SrGnn.Spec());
+        register(new GcSan.Spec());
         register(new Caser.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());

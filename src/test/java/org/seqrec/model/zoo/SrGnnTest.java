@@ -19,7 +19,7 @@ class SrGnnTest {
     @Test
     void theSessionGraphIsTheHandBuiltOne() {
         long[] ids = {0, 0, 5, 7, 9, 7, 3, 0, 0, 0, 1, 2, 1, 2};
-        SrGnn.Graph g = SrGnn.graph(ids, 2, 7);
+        org.seqrec.nn.SessionGraph.Graph g = org.seqrec.nn.SessionGraph.of(ids, 2, 7);
         assertThat(g.maxNodes()).isEqualTo(4);
         assertThat(g.nodes()).containsExactly(3, 5, 7, 9, 1, 2, 0, 0);
         // node order 3, 5, 7, 9 -> indices 0..3; row v: [A_in(v, u) for u] then [A_out(v, u) for u]
