@@ -24,6 +24,7 @@ public final class ModelRegistry {
         register(new NextItNet.Spec());
         register(new SrGnn.Spec());
         register(new GcSan.Spec());
+        register(new Core.Spec());
         register(new Caser.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
