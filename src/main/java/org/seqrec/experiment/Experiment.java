@@ -228,12 +228,12 @@ public final class Experiment {
             }
         }
         Report.Result result = LayoutTables.write(finished, spec.reportSpec(), folder);
-        AtomicFiles.writeString(folder.resolve("runs.md"), progress(spec, runs, finished, folder));
+        AtomicFiles.writeString(folder.resolve("runs.md"), progress(spec, runs, finished));
         return result;
     }
 
     /** Every planned run with its state and, where finished, its training cost: what a study in progress has done and has left. */
-    static String progress(ExperimentSpec spec, List<Run> runs, List<RunRecord> finished, Path folder) {
+    static String progress(ExperimentSpec spec, List<Run> runs, List<RunRecord> finished) {
         long done = runs.stream().filter(Run::finished).count();
         double hours = 0;
         StringBuilder sb = new StringBuilder("# ").append(spec.name()).append(": runs\n\n");
