@@ -80,6 +80,7 @@ public final class Interop {
     /** Imports a checkpoint into a new run directory; returns it. Everything is checked before the directory is written. */
     public static RunDir importRun(Request r) {
         Source source = Source.of(r.source());
+        Runs.checkCanCreate(r.out(), r.overwrite());
         for (String k : r.options().keySet()) {
             if (!source.options().contains(k)) {
                 throw new SeqrecException("--" + k + " is not an option of source " + source.name()

@@ -125,6 +125,11 @@ public final class Runs {
         }
     }
 
+    /** Refuses early (before any data is read) what {@link #create} would refuse: an existing {@code out} without overwrite. */
+    public static void checkCanCreate(Path out, boolean overwrite) {
+        RunDir.checkCanCreate(out, overwrite);
+    }
+
     /**
      * A new run directory at {@code out} for a model whose weights come from elsewhere (an imported
      * checkpoint): its config, the data files a trained run has, the weights {@code writeModel} saves into

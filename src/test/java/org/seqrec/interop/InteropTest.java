@@ -217,6 +217,9 @@ class InteropTest {
         assertThatThrownBy(() -> Interop.importRun(request("recbole-x", AUTHORS.resolve("model.pt"), beauty, dir.resolve("c"), Map.of())))
                 .hasMessageContaining("unknown checkpoint source");
         assertThat(dir.resolve("a")).doesNotExist();
+        assertThatThrownBy(() -> Interop.importRun(request("convformer-authors", dir.resolve("not-read.pt"), beauty, dir, Map.of())))
+                .as("an existing --out is refused before the checkpoint is read").hasMessageContaining(dir.toString())
+                .hasMessageNotContaining("not-read.pt");
     }
 
     /**
