@@ -17,8 +17,8 @@ import org.seqrec.util.SeqrecException;
 /**
  * Batched evaluation of any {@link Scorer} under a {@link Protocol}. Ranks follow the tie rule of
  * protocols.md section 4 and are computed in the engine: for full ranking, one {@code [B, n+1]}
- * score matrix per batch, history masked (the target never), then a count of the candidates that
- * score at least as high as the target; no sort at all.
+ * score matrix per batch (at most 16 MB), then a count of the candidates that score at least as high
+ * as the target, the history's items (the target never) not counted; no sort at all.
  */
 public final class Evaluator {
     private final LeaveOneOut split;
@@ -62,8 +62,9 @@ public final class Evaluator {
         int[] users = split.users();
         int[] ranks = new int[users.length];
         try (ProgressBar bar = Progress.bar("eval " + part.key() + " (" + protocol.key() + ")", users.length, "users")) {
-            for (int from = 0; from < users.length; from += batchSize) {
-                int to = Math.min(users.length, from + batchSize);
+            int step = protocol.sampled() ? batchSize : fullBatch(batchSize, scorer.numItems());
+            for (int from = 0; from < users.length; from += step) {
+                int to = Math.min(users.length, from + step);
                 HistoryBatch batch = batch(users, from, to, part);
                 try (NDManager m = manager.newSubManager()) {
                     int[] r = protocol.sampled() ? sampledRanks(scorer, batch, m) : fullRanks(scorer, batch, m);
@@ -112,36 +113,64 @@ public final class Evaluator {
         return fixNaN(rank.toType(DataType.INT32, false).toIntArray(), target, c);
     }
 
-    /** Every item but padding and the input's items (the target never) is a candidate. */
+    /**
+     * Users per batch under full ranking: at most {@link #FULL_SCORES_BYTES} of scores per batch, so
+     * that the {@code [B, n+1]} matrix stays below glibc's largest mmap threshold (32 MB) and is
+     * reused from the heap instead of being mapped, faulted in and unmapped for every batch (at 40K
+     * items and 256 users it was 41 MB, and 35-45% of the pass went to the kernel).
+     */
+    static int fullBatch(int batchSize, int numItems) {
+        long perUser = 4L * (numItems + 1);
+        return (int) Math.max(1, Math.min(batchSize, FULL_SCORES_BYTES / perUser));
+    }
+
+    /** The score matrix one full-ranking batch may take. */
+    static final long FULL_SCORES_BYTES = 16L << 20;
+
+    /**
+     * Every item but padding and the input's items (the target never) is a candidate. The rank counts
+     * the columns that score at least as high as the target, less the target itself and less the
+     * masked columns (padding and the history's distinct items) that do: the same count as setting
+     * those columns to -inf first, without writing a copy of the score matrix.
+     */
     private int[] fullRanks(Scorer scorer, HistoryBatch batch, NDManager m) {
         int b = batch.size();
         int width = scorer.numItems() + 1;
         NDArray scores = scorer.scoreAll(batch, m);
         checkShape(scores, b, width);
-        int masked = b;
-        for (int i = 0; i < b; i++) {
-            masked += batch.length(i);
-        }
-        long[] flat = new long[masked];
-        int k = 0;
+        int[][] masked = new int[b][];
+        int most = 1;
         long[] targets = new long[b];
+        java.util.BitSet seen = new java.util.BitSet(width);
         for (int i = 0; i < b; i++) {
-            long row = (long) i * width;
             int target = batch.target(i);
             targets[i] = target;
-            flat[k++] = row; // padding column
+            int[] cols = new int[batch.length(i) + 1];
+            int n = 1; // cols[0] = 0, the padding column
+            seen.clear();
             for (int j = 0; j < batch.length(i); j++) {
                 int item = batch.item(i, j);
-                if (item != target) {
-                    flat[k++] = row + item;
+                if (item != target && item != 0 && !seen.get(item)) {
+                    seen.set(item);
+                    cols[n++] = item;
                 }
             }
+            masked[i] = java.util.Arrays.copyOf(cols, n);
+            most = Math.max(most, n);
         }
-        NDArray index = m.create(java.util.Arrays.copyOf(flat, k));
-        scores = scores.put(index, m.full(new Shape(k), Float.NEGATIVE_INFINITY));
+        long[] index = new long[b * most];
+        boolean[] valid = new boolean[b * most];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < masked[i].length; j++) {
+                index[i * most + j] = masked[i][j];
+                valid[i * most + j] = true;
+            }
+        }
         NDArray target = scores.gather(m.create(targets, new Shape(b, 1)), 1);
-        // strictly greater + equal others = (>=) over all columns, minus the target itself
-        NDArray rank = scores.gte(target).sum(new int[] {1}).sub(1);
+        NDArray atLeast = scores.gte(target).sum(new int[] {1});
+        NDArray maskedAtLeast = scores.gather(m.create(index, new Shape(b, most)), 1).gte(target)
+                .logicalAnd(m.create(valid, new Shape(b, most))).sum(new int[] {1});
+        NDArray rank = atLeast.sub(maskedAtLeast).sub(1);
         return fixNaN(rank.toType(DataType.INT32, false).toIntArray(), target, width - 1);
     }
 

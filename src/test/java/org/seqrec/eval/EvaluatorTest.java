@@ -240,6 +240,51 @@ class EvaluatorTest {
     }
 
     @Test
+    void largeCataloguesAreScoredInBatchesOfAtMost16MegabytesWithTheSameRanks() {
+        // 100,000 items: 400 KB of scores per user, so at most 41 users per batch although 64 were asked for
+        int items = 100_000;
+        SplitMix64 rng = new SplitMix64(4);
+        List<String> ids = new ArrayList<>();
+        List<int[]> seqs = new ArrayList<>();
+        for (int u = 0; u < 90; u++) {
+            int[] s = new int[3 + rng.nextInt(8)];
+            for (int j = 0; j < s.length; j++) {
+                s[j] = 1 + rng.nextInt(40); // popular items only: repeats in a history, targets seen before
+            }
+            ids.add("u" + u);
+            seqs.add(s);
+        }
+        seqs.get(0)[seqs.get(0).length - 1] = items; // the largest item occurs, so the catalogue has them all
+        Dataset d = Dataset.of("big", ids, seqs);
+        assertThat(d.numItems()).isEqualTo(items);
+        LeaveOneOut split = new LeaveOneOut(d);
+        float[][] table = new float[d.numUsers()][items + 1];
+        for (float[] row : table) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = rng.nextInt(50); // ties with the target everywhere
+            }
+        }
+        CountingScorer scorer = new CountingScorer(table);
+        EvalResult r = new Evaluator(split, Protocol.FULL, null, 64).evaluate(scorer, Part.TEST, manager);
+        assertThat(scorer.batchSizes).containsExactly(41, 41, 8);
+        for (int i = 0; i < split.numUsers(); i++) {
+            int u = split.users()[i];
+            int target = split.target(u, Part.TEST);
+            Set<Integer> history = new HashSet<>();
+            for (int item : split.input(u, Part.TEST)) {
+                history.add(item);
+            }
+            int atLeast = 0; // other candidates scoring >= the target: protocols.md's tie rule, counted directly
+            for (int item = 1; item <= items; item++) {
+                if (item != target && !history.contains(item) && table[u][item] >= table[u][target]) {
+                    atLeast++;
+                }
+            }
+            assertThat(r.ranks()[i]).as("user %d", u).isEqualTo(atLeast);
+        }
+    }
+
+    @Test
     void secondsIsTheWallTimeOfTheCall() {
         Dataset d = Synthetic.random(10, 30, 3, 8, 5);
         LeaveOneOut split = new LeaveOneOut(d);
