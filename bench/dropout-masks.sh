@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# How dropout masks are drawn (Nn.DropoutMasks: uniform, the default; engine, the engine's dropout
-# operator; host, drawn on the host): seconds of MAX_BATCHES SAR training steps on Beauty (prefix
+# How dropout masks are drawn (Nn.DropoutMasks: uniform, the engine's generator; engine, the engine's dropout
+# operator; host, drawn on the host, the default): seconds of MAX_BATCHES SAR training steps on Beauty (prefix
 # regime, Table C3 settings, 1 engine thread), REPEATS times each, interleaved; the loss after those
 # steps shows the runs train alike. Run on an otherwise idle machine. Writes bench/results/dropout-masks.{json,md}.
 set -euo pipefail

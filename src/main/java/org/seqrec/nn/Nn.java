@@ -31,27 +31,28 @@ public final class Nn {
     /** How {@link #dropout} draws its keep-masks. */
     public enum DropoutMasks {
         /**
-         * The default: {@code uniform(0, 1) >= rate} from the engine's generator, scaled and multiplied
-         * in (on the engine's device). On one CPU thread the engine's own dropout spends most of its
-         * time drawing one Bernoulli variate per element ({@code aten::bernoulli_}, 15% of a SAR
-         * step on Beauty); with this mask, which has the same distribution, SAR's steps are about 10%
-         * faster ({@code bench/dropout-masks.sh}, {@code bench/results/dropout-masks.md}).
+         * {@code uniform(0, 1) >= rate} from the engine's generator, scaled and multiplied in (on the
+         * engine's device; the default off the CPU). The engine's {@code uniform_} draws one
+         * Mersenne-Twister variate per element on one thread: about 4 ms for a [256, 50, 64] mask.
          */
         UNIFORM,
-        /** The engine's dropout operator ({@code aten::dropout}). */
+        /** The engine's dropout operator ({@code aten::dropout}): one Bernoulli variate per element, the slowest. */
         ENGINE,
         /**
-         * Drawn on the host from the pass's {@link Params.Bound#dropoutRng} (SplitMix64, 16 bits per
-         * element; CPU only, else {@link #UNIFORM}). Before the {@link #scale} fix, SAR trained this
-         * way blew up to inf within about 100 steps on Beauty: its {@code 1/sqrt(D)} scalar was read
-         * from freed memory, more often the more garbage a step made, and host masks make a lot.
-         * After the fix it trains like the others ({@code bench/results/dropout-masks.md}).
+         * The default on the CPU: drawn on the host from the pass's {@link Params.Bound#dropoutRng}
+         * (SplitMix64, 16 bits per element, a function of the seed and the epoch like the engine's
+         * per-epoch seed, so resume stays exact), then one multiply in the engine. A [256, 50, 64]
+         * mask's forward and backward take about 5.7 ms against 14 ms for {@link #UNIFORM} and 19 ms
+         * for {@link #ENGINE} ({@code bench/dropout-masks.sh}); a ConvFormer step on Beauty has three
+         * of them. (Before the {@link #scale} fix, SAR trained this way blew up to inf within about
+         * 100 steps: its {@code 1/sqrt(D)} scalar was read from freed memory, more often the more
+         * garbage a step made, and host masks make a lot. After the fix it trains like the others.)
          */
         HOST
     }
 
-    /** {@code -Dseqrec.dropout=uniform|engine|host}; uniform unless set. */
-    static final DropoutMasks DROPOUT_MASKS = dropoutMasks(System.getProperty("seqrec.dropout", "uniform"));
+    /** {@code -Dseqrec.dropout=uniform|engine|host}; host unless set (uniform off the CPU). */
+    static final DropoutMasks DROPOUT_MASKS = dropoutMasks(System.getProperty("seqrec.dropout", "host"));
 
     static DropoutMasks dropoutMasks(String name) {
         try {
@@ -90,13 +91,25 @@ public final class Nn {
     /** Keep-mask values: {@code 1 / (1 - rate)} with probability {@code 1 - rate}, else 0. */
     static float[] mask(SplitMix64 rng, int n, float rate) {
         float[] mask = new float[n];
-        float keep = 1f / (1f - rate);
+        // values[1] where the 16-bit draw is below the threshold (dropped), else values[0]: a table
+        // lookup instead of a branch that a rate of 0.5 mispredicts half the time (5.6 -> 1 ms for a
+        // [256, 50, 64] mask)
+        float[] values = {1f / (1f - rate), 0f};
         int threshold = Math.round(rate * 65536f);
+        int whole = n & ~3;
         int i = 0;
-        while (i < n) {
+        while (i < whole) {
             long bits = rng.nextLong();
-            for (int j = 0; j < 4 && i < n; j++, i++) {
-                mask[i] = ((int) (bits >>> (16 * j)) & 0xFFFF) >= threshold ? keep : 0f;
+            mask[i] = values[(((int) bits & 0xFFFF) - threshold) >>> 31];
+            mask[i + 1] = values[(((int) (bits >>> 16) & 0xFFFF) - threshold) >>> 31];
+            mask[i + 2] = values[(((int) (bits >>> 32) & 0xFFFF) - threshold) >>> 31];
+            mask[i + 3] = values[(((int) (bits >>> 48) & 0xFFFF) - threshold) >>> 31];
+            i += 4;
+        }
+        if (i < n) {
+            long bits = rng.nextLong();
+            for (int j = 0; i < n; j++, i++) {
+                mask[i] = values[(((int) (bits >>> (16 * j)) & 0xFFFF) - threshold) >>> 31];
             }
         }
         return mask;

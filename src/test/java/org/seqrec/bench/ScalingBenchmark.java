@@ -181,7 +181,7 @@ public final class ScalingBenchmark {
         var epoch = org.seqrec.train.Training.regime(spec.objective(params)).epoch(split, len, new org.seqrec.data.SplitMix64(42));
         return timeSteps(spec, split.data().numItems(), params, warmup, steps, (model, step, m) -> {
             int from = step * batch % Math.max(1, epoch.size() - batch);
-            return epoch.loss(model, model.params().bind(m), from, from + batch, m);
+            return epoch.loss(model, model.params().bind(m, new org.seqrec.data.SplitMix64(step)), from, from + batch, m); // host dropout masks as in training
         });
     }
 

@@ -49,6 +49,26 @@ class DropoutTest {
     }
 
     @org.junit.jupiter.api.Test
+    void hostMasksTakeSixteenBitsPerElementFromTheStreamInOrder() {
+        // the rule written out: element i reads bits 16*(i%4) .. +15 of the (i/4)-th draw and is kept
+        // (at 1/(1-rate)) when they are at least round(rate * 65536); 4 whole draws and a tail of 3
+        float rate = 0.3f;
+        int threshold = Math.round(rate * 65536f);
+        for (int n : new int[] {16, 19, 1}) {
+            float[] mask = Nn.mask(new SplitMix64(77), n, rate);
+            SplitMix64 rng = new SplitMix64(77);
+            long bits = 0;
+            for (int i = 0; i < n; i++) {
+                if (i % 4 == 0) {
+                    bits = rng.nextLong();
+                }
+                long chunk = (bits >>> (16 * (i % 4))) & 0xFFFFL;
+                assertThat(mask[i]).as("n %d, element %d", n, i).isEqualTo(chunk >= threshold ? 1f / (1f - rate) : 0f);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void anUnknownWayOfDrawingMasksIsAClearError() {
         assertThat(Nn.dropoutMasks(" Host ")).isEqualTo(Nn.DropoutMasks.HOST);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Nn.dropoutMasks("bernoulli"))

@@ -180,7 +180,10 @@ public final class ConvFormer {
             checkLength(x);
             NDArray kernel = p.get(w).reshape(d, k); // [D, K]
             NDArray toeplitz = kernel.matMul(select).reshape(d, len, len); // [D, L(t), L(s)]
-            NDArray y = toeplitz.batchMatMul(x.transpose(2, 1, 0)); // [D, L(t), B]
+            // [D, L, B] copied contiguous in one pass: given the strided view, the engine's batched
+            // product copies each channel's [L, B] matrix on its own, reading a cache line per element
+            NDArray xt = x.transpose(2, 1, 0).flatten(0, 1).reshape(d, len, -1);
+            NDArray y = toeplitz.batchMatMul(xt); // [D, L(t), B]
             return y.transpose(2, 1, 0).add(p.get(b));
         }
 
