@@ -52,7 +52,7 @@ public record ModelCost(long params, long encoderMacs, long scoringMacs, int max
     }
 
     /** MACs of the outermost matrix products and convolutions among trace {@code events}. */
-    static long macs(JsonNode events) {
+    public static long macs(JsonNode events) {
         List<JsonNode> counted = new ArrayList<>();
         for (JsonNode e : events) {
             String name = e.path("name").asText();

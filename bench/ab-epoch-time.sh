@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Before/after training speed of a change, measured in one run: seconds per training batch on Beauty (Table C3
+# settings, each model's defaults; `seqrec train --param max_batches=MAX_BATCHES --epochs 1`) of the commit
+# BEFORE (built in a git worktree under bench/out/) and of this checkout, alternating before/after REPS times
+# per model, so that both sides see the same machine state; the ratio is taken per pair, the median reported
+# with the load. THREADS engine threads. Run on an otherwise idle machine. Writes bench/results/ab-epoch-time.{json,md}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BEFORE=${BEFORE:?commit to compare against, e.g. BEFORE=9b918e2}
+MODELS=${MODELS:-"convformer convformer-f fmlp-rec sar"}
+REPS=${REPS:-3}
+MAX_BATCHES=${MAX_BATCHES:-60}
+THREADS=${THREADS:-2}
+DATA=${DATA:-$(cd ../shared/data/fmlp && pwd)/Beauty.txt}
+OUT=bench/out/ab-epoch-time
+WT=bench/out/ab-before
+mkdir -p "$OUT" bench/results
+if [ ! -d "$WT" ] || [ "$(git -C "$WT" rev-parse HEAD)" != "$(git rev-parse "$BEFORE")" ]; then
+  git worktree remove --force "$WT" 2>/dev/null || rm -rf "$WT"
+  git worktree add --detach "$WT" "$BEFORE" >&2
+fi
+"$WT/bin/seqrec" --version > /dev/null
+bin/seqrec --version > /dev/null
+LINES="$OUT/runs.jsonl"
+: > "$LINES"
+for model in $MODELS; do
+  args=()
+  [[ $model == convformer* ]] && args=(--kernel 45 --padding circular)
+  for rep in $(seq 1 "$REPS"); do
+    for side in before after; do
+      launcher=bin/seqrec
+      [ $side = before ] && launcher="$WT/bin/seqrec"
+      "$launcher" -q train --model "$model" --data "$DATA" --out "$OUT/$side-$model" --overwrite --no-eval "${args[@]}" \
+        --epochs 1 --threads "$THREADS" --param max_batches="$MAX_BATCHES" > /dev/null 2>&1
+      python3 - "$OUT/$side-$model/history.jsonl" "$model" "$side" "$rep" >> "$LINES" <<'PY'
+import json, sys
+h = json.loads(open(sys.argv[1]).readline())
+print(json.dumps({"model": sys.argv[2], "side": sys.argv[3], "rep": int(sys.argv[4]), "seconds_per_batch": h["train_seconds"] / h["batches"],
+                  "loss": h["loss"], "load1": open("/proc/loadavg").read().split()[0]}))
+PY
+      tail -1 "$LINES" >&2
+    done
+  done
+done
+python3 - "$LINES" bench/results/ab-epoch-time "$(git rev-parse --short "$BEFORE")" "$(git rev-parse --short HEAD)" "$THREADS" "$MAX_BATCHES" <<'PY'
+import json, os, platform, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+prefix, before, after, threads, maxb = sys.argv[2:7]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+models = list(dict.fromkeys(r["model"] for r in rows))
+table = []
+for m in models:
+    b = [r for r in rows if r["model"] == m and r["side"] == "before"]
+    a = [r for r in rows if r["model"] == m and r["side"] == "after"]
+    ratios = [x["seconds_per_batch"] / y["seconds_per_batch"] for x, y in zip(b, a)]
+    table.append({"model": m, "before": statistics.median(r["seconds_per_batch"] for r in b),
+                  "after": statistics.median(r["seconds_per_batch"] for r in a), "ratios": ratios,
+                  "median_ratio": statistics.median(ratios), "loads": [r["load1"] for r in b + a]})
+json.dump({"machine": f"{cpu}, {os.cpu_count()} cores", "before": before, "after": after, "threads": int(threads),
+           "max_batches": int(maxb), "rows": table, "runs": rows}, open(prefix + ".json", "w"), indent=1)
+with open(prefix + ".md", "w") as f:
+    f.write(f"Seconds per training batch on Beauty, {before} (before) against {after} (after), {threads} threads, {maxb} batches per run,"
+            f" before/after alternated {len(table[0]['ratios'])} times per model (`bench/ab-epoch-time.sh`). Machine: {cpu}, {os.cpu_count()} cores.\n\n")
+    f.write("| model | before s/batch | after s/batch | before / after (each pair) | median | s/epoch after (587 batches) | loads |\n|---|---:|---:|---|---:|---:|---|\n")
+    for t in table:
+        f.write(f"| {t['model']} | {t['before']:.3f} | {t['after']:.3f} | {', '.join(f'{r:.2f}' for r in t['ratios'])} | {t['median_ratio']:.2f}x |"
+                f" {587 * t['after']:.0f} | {', '.join(t['loads'])} |\n")
+print(open(prefix + ".md").read())
+PY
