@@ -10,10 +10,14 @@ import org.seqrec.data.LeaveOneOut;
 public record EvalResult(Protocol protocol, LeaveOneOut.Part part, Map<String, Double> metrics, int[] users, int[] ranks,
         double seconds) {
 
+    /** A metric of {@link #metrics}, or any other cut-off {@link RankMetrics#isMetric} names, from the ranks. */
     public double metric(String name) {
         Double v = metrics.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("no metric " + name + " (have " + metrics.keySet() + ")");
+            if (!RankMetrics.isMetric(name)) {
+                throw new IllegalArgumentException("no metric " + name + " (have " + metrics.keySet() + ")");
+            }
+            return RankMetrics.value(name, ranks);
         }
         return v;
     }

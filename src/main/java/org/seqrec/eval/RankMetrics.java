@@ -64,6 +64,36 @@ public final class RankMetrics {
         return out;
     }
 
+    private static final java.util.regex.Pattern AT_K = java.util.regex.Pattern.compile("(HR|NDCG|MRR)@([1-9][0-9]{0,5})");
+
+    /**
+     * Whether {@link #value} computes {@code name}: {@code HR@k}, {@code NDCG@k}, {@code MRR@k} for any
+     * cut-off 1 <= k <= 999999 (e.g. NDCG@50, the ConvFormer authors' selection metric under full
+     * ranking), or {@code MRR}.
+     */
+    public static boolean isMetric(String name) {
+        return name.equals("MRR") || AT_K.matcher(name).matches();
+    }
+
+    /** One metric named as {@link #isMetric} accepts, averaged over {@code ranks}. */
+    public static double value(String name, int[] ranks) {
+        if (!isMetric(name)) {
+            throw new IllegalArgumentException("no metric " + name + " (HR@k, NDCG@k, MRR@k or MRR)");
+        }
+        java.util.regex.Matcher at = AT_K.matcher(name);
+        String kind = at.matches() ? at.group(1) : "MRR";
+        int k = at.matches() ? Integer.parseInt(at.group(2)) : Integer.MAX_VALUE;
+        double sum = 0;
+        for (int rank : ranks) {
+            sum += switch (kind) {
+                case "HR" -> hit(rank, k);
+                case "NDCG" -> ndcg(rank, k);
+                default -> reciprocal(rank, k);
+            };
+        }
+        return sum / Math.max(1, ranks.length);
+    }
+
     /**
      * The rank of {@code scores[target]} among {@code scores} (protocols.md section 4): candidates
      * scoring strictly higher, plus the <em>other</em> candidates scoring equal (ties count against the

@@ -112,6 +112,13 @@ public final class Experiment {
                         Protocol protocol = Protocol.parse(p);
                         for (long seed : spec.seedsOrDefault()) {
                             String dirName = config.replace(' ', '-').replace("=", "") + "-" + dataset + "-" + protocol.key() + "-seed" + seed;
+                            for (Run other : runs) {
+                                if (other.dir().getFileName().toString().equals(dirName)) {
+                                    throw new SeqrecException("experiment " + spec.name() + ": two configurations would share the run "
+                                            + dirName + " (entries of one model differ only in params: put what differs under"
+                                            + " 'grid:', which names the runs)");
+                                }
+                            }
                             runs.add(new Run(config, entry.model(), params, data, protocol, seed, folder.resolve("runs").resolve(dirName),
                                     keptRuns == null ? null : keptRuns.resolve(dirName)));
                         }

@@ -94,9 +94,9 @@ public final class ParamCheck {
             }
         }
         Object select = params.get("select");
-        if (select != null && !org.seqrec.eval.RankMetrics.names().contains(String.valueOf(select))) {
-            throw new SeqrecException(model + ": select must be one of " + org.seqrec.eval.RankMetrics.names() + ", got '"
-                    + select + "'");
+        if (select != null && !org.seqrec.eval.RankMetrics.isMetric(String.valueOf(select))) {
+            throw new SeqrecException(model + ": select must be HR@k, NDCG@k, MRR@k or MRR (e.g. " + org.seqrec.eval.RankMetrics.names()
+                    + "), got '" + select + "'");
         }
     }
 

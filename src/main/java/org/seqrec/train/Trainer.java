@@ -88,8 +88,8 @@ public final class Trainer {
         LeaveOneOut split = ctx.split();
         Evaluator validation = ctx.validation();
         String metric = options.select() != null ? options.select() : validation.protocol().selectionMetric();
-        if (!org.seqrec.eval.RankMetrics.names().contains(metric)) {
-            throw new SeqrecException("select: unknown metric '" + metric + "' (known: " + org.seqrec.eval.RankMetrics.names() + ")");
+        if (!org.seqrec.eval.RankMetrics.isMetric(metric)) {
+            throw new SeqrecException("select: unknown metric '" + metric + "' (HR@k, NDCG@k, MRR@k or MRR)");
         }
         TrainFiles files = ctx.files();
         Path ckptDir = files.checkpoints();

@@ -8,6 +8,26 @@ import org.junit.jupiter.api.Test;
 
 class RankMetricsTest {
     @Test
+    void anyCutOffByNameAsTheAuthorsSelectOnNdcgAt50() {
+        int[] ranks = {0, 1, 4, 9, 10, 49, 50, 99};
+        // by the definitions, written out: ranks below 50 count at @50
+        double ndcg50 = (1 + 1 / log2(3) + 1 / log2(6) + 1 / log2(11) + 1 / log2(12) + 1 / log2(51)) / 8;
+        assertThat(RankMetrics.value("NDCG@50", ranks)).isCloseTo(ndcg50, within(1e-12));
+        assertThat(RankMetrics.value("HR@50", ranks)).isCloseTo(6 / 8.0, within(1e-12));
+        assertThat(RankMetrics.value("MRR@50", ranks)).isCloseTo((1 + 1 / 2.0 + 1 / 5.0 + 1 / 10.0 + 1 / 11.0 + 1 / 50.0) / 8, within(1e-12));
+        assertThat(RankMetrics.value("MRR", ranks)).isCloseTo(RankMetrics.compute(ranks).get("MRR"), within(1e-12));
+        // the fixed cut-offs agree with compute()
+        RankMetrics.compute(ranks).forEach((name, v) -> assertThat(RankMetrics.value(name, ranks)).as(name).isCloseTo(v, within(1e-12)));
+        for (String bad : new String[] {"NDCG@0", "HR@", "ndcg@10", "NDCG@50x", "AUC", "NDCG@1000000", "NDCG@-5"}) {
+            assertThat(RankMetrics.isMetric(bad)).as(bad).isFalse();
+        }
+        EvalResult r = new EvalResult(Protocol.FULL, org.seqrec.data.LeaveOneOut.Part.VALID, RankMetrics.compute(ranks), new int[ranks.length],
+                ranks, 0);
+        assertThat(r.metric("NDCG@50")).isCloseTo(ndcg50, within(1e-12));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.metric("AUC")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void handComputedRankList() {
         int[] ranks = {0, 1, 4, 9, 10, 99};
         Map<String, Double> m = RankMetrics.compute(ranks);

@@ -168,11 +168,12 @@ class ExperimentTest {
                 "    params: {hidden: 32}",
                 "    presets: {Beauty: beauty, Toys_and_Games: toys}",
                 "  - model: convformer",
-                "    params: {kernel: 7}",
                 "    presets: {Beauty: beauty}",
+                "    grid: {kernel: [7]}",
                 "")));
         List<Experiment.Run> runs = Experiment.plan(spec, dir);
-        assertThat(runs).extracting(Experiment.Run::config).containsOnly("convformer");
+        assertThat(runs).extracting(Experiment.Run::config).containsExactly("convformer", "convformer", "convformer", "convformer kernel=7",
+                "convformer kernel=7", "convformer kernel=7");
         assertThat(runs.get(0).params()).containsEntry("kernel", 45).containsEntry("hidden", 32); // Table C3: K 45 on Beauty
         assertThat(runs.get(1).params()).containsEntry("kernel", 30).containsEntry("hidden", 32); // 30 elsewhere
         assertThat(runs.get(2).params()).doesNotContainKey("kernel").containsEntry("hidden", 32); // no preset named
@@ -180,6 +181,11 @@ class ExperimentTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Experiment.plan(ExperimentSpec.read(Fixtures.write(dir, "bad.yaml",
                 "name: b\ndata: [x/Beauty.txt]\nmodels: [{model: convformer, presets: {Beauty: nowhere}}]\n")), dir))
                 .hasMessageContaining("has no preset 'nowhere'");
+        // two entries of one model differing only in params would train into one run directory: refused
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Experiment.plan(ExperimentSpec.read(Fixtures.write(dir, "twice.yaml",
+                "name: t\ndata: [x/Beauty.txt]\nmodels: [{model: convformer, params: {select: NDCG@10}},"
+                        + " {model: convformer, params: {select: NDCG@50}}]\n")), dir))
+                .hasMessageContaining("would share the run convformer-Beauty-sampled-seed42").hasMessageContaining("grid:");
     }
 
     /** As in seqrec report, a configuration trained in another regime than its model's own has no paper figure. */
