@@ -13,14 +13,8 @@ MAX_BATCHES=${MAX_BATCHES:-60}
 THREADS=${THREADS:-2}
 DATA=${DATA:-$(cd ../shared/data/fmlp && pwd)/Beauty.txt}
 OUT=bench/out/ab-epoch-time
-WT=bench/out/ab-before
 mkdir -p "$OUT" bench/results
-if [ ! -d "$WT" ] || [ "$(git -C "$WT" rev-parse HEAD)" != "$(git rev-parse "$BEFORE")" ]; then
-  git worktree remove --force "$WT" 2>/dev/null || rm -rf "$WT"
-  git worktree add --detach "$WT" "$BEFORE" >&2
-fi
-"$WT/bin/seqrec" --version > /dev/null
-bin/seqrec --version > /dev/null
+WT=$(bench/before-worktree.sh "$BEFORE")
 LINES="$OUT/runs.jsonl"
 : > "$LINES"
 for model in $MODELS; do

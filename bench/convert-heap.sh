@@ -10,14 +10,8 @@ HEAPS=${HEAPS:-"768m 1g 1536m"}
 LOG=${LOG:-bench/out/xbox-1/log.csv}
 [ -s "$LOG" ] || { echo "no $LOG: run SCALE=1 bench/xbox-scale.sh first" >&2; exit 2; }
 OUT=bench/out/convert-heap
-WT=bench/out/ab-before
 mkdir -p "$OUT" bench/results
-if [ ! -d "$WT" ] || [ "$(git -C "$WT" rev-parse HEAD)" != "$(git rev-parse "$BEFORE")" ]; then
-  git worktree remove --force "$WT" 2>/dev/null || rm -rf "$WT"
-  git worktree add --detach "$WT" "$BEFORE" >&2
-fi
-"$WT/bin/seqrec" --version > /dev/null
-bin/seqrec --version > /dev/null
+WT=$(bench/before-worktree.sh "$BEFORE")
 LINES="$OUT/runs.jsonl"
 : > "$LINES"
 for heap in $HEAPS; do

@@ -121,6 +121,15 @@ public final class Nn {
     }
 
     /**
+     * {@code x / max(|x|, 1e-12)} over the last axis (PyTorch's {@code F.normalize}; a zero row stays zero),
+     * computed as {@code sqrt(max(|x|², 1e-24))} so that a zero row (padding) has a zero gradient, not the
+     * NaN of {@code sqrt}'s derivative at 0 times a zero gradient.
+     */
+    public static NDArray l2Normalize(NDArray x) {
+        return x.div(x.square().sum(new int[] {-1}, true).maximum(1e-24f).sqrt());
+    }
+
+    /**
      * {@code x · c}. Use this, never {@code NDArray.mul(Number)} / {@code div(Number)}, on anything
      * the backward pass goes through: DJL's PyTorch engine implements those by wrapping {@code c}
      * in a tensor over a Java direct buffer ({@code from_blob}) and closing it right after the

@@ -65,6 +65,8 @@ public final class ParamCheck {
             Map.entry("weight", Rule.reals(0, 1, false)),
             Map.entry("sess_dropout", Rule.reals(0, 1, true)),
             Map.entry("temperature", Rule.reals(1e-6, 100, false)),
+            Map.entry("prototypes", Rule.ints(1, 1_000_000)),
+            Map.entry("interests", Rule.ints(1, 1024)),
             Map.entry("inner", Rule.ints(0, 65536)),
             Map.entry("dropout", Rule.reals(0, 1, true)),
             Map.entry("attn_dropout", Rule.reals(0, 1, true)),

@@ -75,23 +75,18 @@ public final class Core extends NeuralSeqModel {
         NDArray masked = logits.add(mask.sub(1f).mul(p.manager().create(1e9f))); // padding: -1e9
         NDArray alpha = masked.softmax(1).expandDims(2);
         NDArray s = alpha.mul(x).sum(new int[] {1}); // [B, D], in the items' space
-        return Nn.scale(normalize(s), 1f / temperature);
-    }
-
-    /** {@code x / max(|x|, 1e-12)} over the last axis (PyTorch's {@code F.normalize}; a zero row stays zero). */
-    private static NDArray normalize(NDArray x) {
-        return x.div(x.square().sum(new int[] {-1}, true).sqrt().maximum(1e-12f));
+        return Nn.scale(Nn.l2Normalize(s), 1f / temperature);
     }
 
     /** Items in the cosine's unit sphere: the scores are {@code cos(s, e) / τ}. */
     @Override
     public NDArray itemEmbeddings(Params.Bound p, NDArray ids) {
-        return normalize(super.itemEmbeddings(p, ids));
+        return Nn.l2Normalize(super.itemEmbeddings(p, ids));
     }
 
     @Override
     public NDArray scoreItemRange(Params.Bound p, NDArray rep, int from, int to) {
-        NDArray table = normalize(p.get(itemTable()).get(new NDIndex(from + ":" + to)));
+        NDArray table = Nn.l2Normalize(p.get(itemTable()).get(new NDIndex(from + ":" + to)));
         return rep.matMul(table.transpose());
     }
 

@@ -25,6 +25,7 @@ public final class ModelRegistry {
         register(new SrGnn.Spec());
         register(new GcSan.Spec());
         register(new Core.Spec());
+        register(new Sine.Spec());
         register(new Caser.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
