@@ -117,7 +117,7 @@ public final class Evaluator {
      * Users per batch under full ranking: at most {@link #FULL_SCORES_BYTES} of scores per batch, so
      * that the {@code [B, n+1]} matrix stays below glibc's largest mmap threshold (32 MB) and is
      * reused from the heap instead of being mapped, faulted in and unmapped for every batch (at 40K
-     * items and 256 users it was 41 MB, and 35-45% of the pass went to the kernel).
+     * items and 256 users it was 41 MB, and 40-44% of the pass went to the kernel: bench/results/eval-speed.md).
      */
     static int fullBatch(int batchSize, int numItems) {
         long perUser = 4L * (numItems + 1);

@@ -33,7 +33,7 @@ public final class Nn {
         /**
          * {@code uniform(0, 1) >= rate} from the engine's generator, scaled and multiplied in (on the
          * engine's device; the default off the CPU). The engine's {@code uniform_} draws one
-         * Mersenne-Twister variate per element on one thread: about 4 ms for a [256, 50, 64] mask.
+         * Mersenne-Twister variate per element on one thread.
          */
         UNIFORM,
         /** The engine's dropout operator ({@code aten::dropout}): one Bernoulli variate per element, the slowest. */
@@ -41,10 +41,8 @@ public final class Nn {
         /**
          * The default on the CPU: drawn on the host from the pass's {@link Params.Bound#dropoutRng}
          * (SplitMix64, 16 bits per element, a function of the seed and the epoch like the engine's
-         * per-epoch seed, so resume stays exact), then one multiply in the engine. A [256, 50, 64]
-         * mask's forward and backward take about 5.7 ms against 14 ms for {@link #UNIFORM} and 19 ms
-         * for {@link #ENGINE} ({@code bench/dropout-masks.sh}); a ConvFormer step on Beauty has three
-         * of them. (Before the {@link #scale} fix, SAR trained this way blew up to inf within about
+         * per-epoch seed, so resume stays exact), then one multiply in the engine: the fastest of the
+         * three on the CPU ({@code bench/dropout-masks.sh}, {@code bench/results/dropout-masks.md}). (Before the {@link #scale} fix, SAR trained this way blew up to inf within about
          * 100 steps: its {@code 1/sqrt(D)} scalar was read from freed memory, more often the more
          * garbage a step made, and host masks make a lot. After the fix it trains like the others.)
          */
@@ -92,8 +90,7 @@ public final class Nn {
     static float[] mask(SplitMix64 rng, int n, float rate) {
         float[] mask = new float[n];
         // values[1] where the 16-bit draw is below the threshold (dropped), else values[0]: a table
-        // lookup instead of a branch that a rate of 0.5 mispredicts half the time (5.6 -> 1 ms for a
-        // [256, 50, 64] mask)
+        // lookup instead of a branch that a rate of 0.5 mispredicts half the time
         float[] values = {1f / (1f - rate), 0f};
         int threshold = Math.round(rate * 65536f);
         int whole = n & ~3;

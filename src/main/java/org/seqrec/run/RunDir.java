@@ -197,13 +197,14 @@ public record RunDir(Path dir) {
     }
 
     /** Refuses early what {@link #prepare} would refuse, before the directory is created or locked. */
-    static void checkCanCreate(Path out, boolean overwrite) {
+    /** @param resumable whether the command can continue what is there ({@code --resume}: training) */
+    static void checkCanCreate(Path out, boolean overwrite, boolean resumable) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new SeqrecException(out + " is a file, not a directory");
         }
         if (!overwrite && !isEmptyDir(out)) {
-            throw new SeqrecException(out + " already exists and is not empty (use --overwrite to replace it, or --resume"
-                    + " to continue it)");
+            throw new SeqrecException(out + " already exists and is not empty (use --overwrite to replace it"
+                    + (resumable ? ", or --resume to continue it)" : ")"));
         }
     }
 

@@ -57,7 +57,7 @@ public final class Runs {
         boolean fresh = !req.resume();
         boolean created = fresh && !Files.exists(req.out());
         if (fresh) {
-            RunDir.checkCanCreate(req.out(), req.overwrite());
+            RunDir.checkCanCreate(req.out(), req.overwrite(), true);
             try {
                 Files.createDirectories(req.out());
             } catch (IOException e) {
@@ -127,7 +127,7 @@ public final class Runs {
 
     /** Refuses early (before any data is read) what {@link #create} would refuse: an existing {@code out} without overwrite. */
     public static void checkCanCreate(Path out, boolean overwrite) {
-        RunDir.checkCanCreate(out, overwrite);
+        RunDir.checkCanCreate(out, overwrite, false);
     }
 
     /**
@@ -139,7 +139,7 @@ public final class Runs {
     public static RunDir create(RunConfig config, Dataset data, Path out, boolean overwrite, boolean keepHistories,
             java.util.function.Consumer<RunDir> writeModel) {
         boolean created = !Files.exists(out);
-        RunDir.checkCanCreate(out, overwrite);
+        RunDir.checkCanCreate(out, overwrite, false);
         try {
             Files.createDirectories(out);
         } catch (IOException e) {

@@ -219,7 +219,8 @@ class InteropTest {
         assertThat(dir.resolve("a")).doesNotExist();
         assertThatThrownBy(() -> Interop.importRun(request("convformer-authors", dir.resolve("not-read.pt"), beauty, dir, Map.of())))
                 .as("an existing --out is refused before the checkpoint is read").hasMessageContaining(dir.toString())
-                .hasMessageNotContaining("not-read.pt");
+                .hasMessageNotContaining("not-read.pt").hasMessageContaining("--overwrite")
+                .as("import cannot continue a run").hasMessageNotContaining("--resume");
     }
 
     /**

@@ -269,7 +269,7 @@ class RunIntegrityTest {
     void nonsenseHyperParametersAreRefusedBeforeAnythingIsWritten() {
         Path out = dir.resolve("nonsense");
         String[][] cases = {{"--hidden", "0"}, {"--dropout", "1.5"}, {"--dropout", "-0.1"}, {"--weight-decay", "-1"},
-            {"--layers", "0"}, {"--param", "kernel=abc"}, {"--hidden", "100000000"}, {"--lr", "0"}, {"--param", "select=HR@11"},
+            {"--layers", "0"}, {"--param", "kernel=abc"}, {"--hidden", "100000000"}, {"--lr", "0"}, {"--param", "select=HR@0"}, {"--param", "select=AUC"},
             {"--patience", "-3"}, {"--param", "hiden=8"}};
         for (String[] c : cases) {
             CliResult r = bare(out, c);
