@@ -192,20 +192,20 @@ class SarFamilyTest {
     }
 
     @Test
-    void orderSensitiveVariantsBeatAnOrderBlindMixer() {
+    void anOrderSensitiveVariantBeatsAnOrderBlindMixer() {
         Dataset d = Synthetic.repeatedCycles(300, 50, 6, 10, 16, 11);
         Path data = dir.resolve("chains.txt");
         d.writeFmlp(data);
         Map<String, Object> longer = Map.of("epochs", 20, "patience", 20);
         double blind = testMrr("meanpool", data, longer);
         double sarO = testMrr("sar-o", data, longer);
-        // the frozen N(0, 0.02) matrix is nearly uniform; order comes through the position
-        // embeddings, which the order-blind control lacks
-        double sarR = testMrr("sar-r", data, longer);
-        // margins: SAR-O ends about 0.29 and SAR-R about 0.10 above the control (0.67) after 20 epochs;
-        // SAR-R's margin moves by a few hundredths with the dropout draws, so it is tested at 0.05
+        // SAR-O ends about 0.29 above the control (0.67) after 20 epochs. SAR-R is not tested here: its
+        // frozen N(0, 0.02) matrix is nearly uniform, order reaches it only through the position
+        // embeddings, and on this data its margin over the control is not a property of the model but
+        // of the random draws: -0.045, +0.039, +0.016 (seeds 4, 5, 3, host dropout masks) and -0.015,
+        // +0.002, +0.10 (the engine's uniform masks). Its defining property, the frozen matrix, is
+        // sarRMatrixStaysFrozenWhileSarOLearnsIts.
         assertThat(sarO).as("SAR-O MRR vs meanpool %.3f", blind).isGreaterThan(blind + 0.1);
-        assertThat(sarR).as("SAR-R MRR vs meanpool %.3f", blind).isGreaterThan(blind + 0.05);
     }
 
     /** A meta-former model (a SAR variant, FastFormer ...) at L 8, D 16 with the given extra params; the same weights for the same seed. */
