@@ -120,10 +120,12 @@ public final class Nn {
     /**
      * {@code x / max(|x|, 1e-12)} over the last axis (PyTorch's {@code F.normalize}; a zero row stays zero),
      * computed as {@code sqrt(max(|x|², 1e-24))} so that a zero row (padding) has a zero gradient, not the
-     * NaN of {@code sqrt}'s derivative at 0 times a zero gradient.
+     * NaN of {@code sqrt}'s derivative at 0 times a zero gradient. The floor is a tensor of the pass's
+     * manager, not a Number: the backward pass reads it (see {@link #scale}).
      */
     public static NDArray l2Normalize(NDArray x) {
-        return x.div(x.square().sum(new int[] {-1}, true).maximum(1e-24f).sqrt());
+        NDArray floor = x.getManager().full(new Shape(), 1e-24f, x.getDataType());
+        return x.div(x.square().sum(new int[] {-1}, true).maximum(floor).sqrt());
     }
 
     /**
