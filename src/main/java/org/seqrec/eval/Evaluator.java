@@ -138,32 +138,27 @@ public final class Evaluator {
         int width = scorer.numItems() + 1;
         NDArray scores = scorer.scoreAll(batch, m);
         checkShape(scores, b, width);
-        int[][] masked = new int[b][];
-        int most = 1;
+        int most = 1; // columns masked per row at most: padding and the history
+        for (int i = 0; i < b; i++) {
+            most = Math.max(most, batch.length(i) + 1);
+        }
         long[] targets = new long[b];
+        long[] index = new long[b * most]; // row i's masked columns from i * most, the unused rest invalid
+        boolean[] valid = new boolean[b * most];
         java.util.BitSet seen = new java.util.BitSet(width);
         for (int i = 0; i < b; i++) {
             int target = batch.target(i);
             targets[i] = target;
-            int[] cols = new int[batch.length(i) + 1];
-            int n = 1; // cols[0] = 0, the padding column
+            int at = i * most;
+            valid[at++] = true; // index 0: the padding column
             seen.clear();
             for (int j = 0; j < batch.length(i); j++) {
                 int item = batch.item(i, j);
                 if (item != target && item != 0 && !seen.get(item)) {
                     seen.set(item);
-                    cols[n++] = item;
+                    index[at] = item;
+                    valid[at++] = true;
                 }
-            }
-            masked[i] = java.util.Arrays.copyOf(cols, n);
-            most = Math.max(most, n);
-        }
-        long[] index = new long[b * most];
-        boolean[] valid = new boolean[b * most];
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < masked[i].length; j++) {
-                index[i * most + j] = masked[i][j];
-                valid[i * most + j] = true;
             }
         }
         NDArray target = scores.gather(m.create(targets, new Shape(b, 1)), 1);

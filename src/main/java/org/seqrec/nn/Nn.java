@@ -118,6 +118,14 @@ public final class Nn {
     }
 
     /**
+     * Softmax over {@code axis} with the positions where {@code mask} (broadcast to {@code logits}) is 0
+     * left out: they get logit {@code -1e9} added, so their weight underflows to 0.
+     */
+    public static NDArray maskedSoftmax(NDArray logits, NDArray mask, int axis) {
+        return logits.add(mask.sub(1f).mul(logits.getManager().create(1e9f))).softmax(axis);
+    }
+
+    /**
      * {@code x / max(|x|, 1e-12)} over the last axis (PyTorch's {@code F.normalize}; a zero row stays zero),
      * computed as {@code sqrt(max(|x|², 1e-24))} so that a zero row (padding) has a zero gradient, not the
      * NaN of {@code sqrt}'s derivative at 0 times a zero gradient. The floor is a tensor of the pass's

@@ -72,8 +72,7 @@ public final class Core extends NeuralSeqModel {
             h = b.forward(p, h, mask, training, false);
         }
         NDArray logits = fn.forward(p, h).squeeze(2); // [B, L]
-        NDArray masked = logits.add(mask.sub(1f).mul(p.manager().create(1e9f))); // padding: -1e9
-        NDArray alpha = masked.softmax(1).expandDims(2);
+        NDArray alpha = Nn.maskedSoftmax(logits, mask, 1).expandDims(2); // over real positions
         NDArray s = alpha.mul(x).sum(new int[] {1}); // [B, D], in the items' space
         return Nn.scale(Nn.l2Normalize(s), 1f / temperature);
     }

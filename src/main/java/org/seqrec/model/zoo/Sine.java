@@ -10,6 +10,7 @@ import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
 import org.seqrec.model.Objective;
 import org.seqrec.nn.Nn;
+import org.seqrec.nn.Norm;
 import org.seqrec.nn.Params;
 import org.seqrec.nn.SequenceEmbedding;
 import org.seqrec.util.SeqrecException;
@@ -33,7 +34,6 @@ import org.seqrec.util.SeqrecException;
  * difference: padded positions take no part in the three softmaxes over positions (RecBole's include them).
  */
 public final class Sine extends NeuralSeqModel {
-    private final int d;
     private final int interests;
     private final float temperature;
     private final String items;
@@ -44,10 +44,8 @@ public final class Sine extends NeuralSeqModel {
     private final String w4;
     private final String wk1;
     private final String wk2;
-    private final String ln2g;
-    private final String ln2b;
-    private final String ln4g;
-    private final String ln4b;
+    private final Norm ln2;
+    private final Norm ln4;
 
     public Sine(NDManager manager, int numItems, int maxLen, int d, int prototypeCount, int interests, float temperature) {
         super(manager, numItems, maxLen);
@@ -57,7 +55,6 @@ public final class Sine extends NeuralSeqModel {
         if (!(temperature > 0)) {
             throw new SeqrecException("SINE's temperature must be positive, got " + temperature);
         }
-        this.d = d;
         this.interests = interests;
         this.temperature = temperature;
         this.items = params.normal("item_embedding", new Shape(numItems + 1, d), (float) Math.sqrt(2.0 / (numItems + 1 + d)));
@@ -68,10 +65,8 @@ public final class Sine extends NeuralSeqModel {
         this.w4 = params.normal("w4", new Shape(d, 1), 0.01f);
         this.wk1 = params.normal("w_k_1", new Shape(interests, d, d), 0.01f);
         this.wk2 = params.normal("w_k_2", new Shape(interests, d, 1), 0.01f);
-        this.ln2g = params.ones("ln2.weight", new Shape(d));
-        this.ln2b = params.zeros("ln2.bias", new Shape(d));
-        this.ln4g = params.ones("ln4.weight", new Shape(d));
-        this.ln4b = params.zeros("ln4.bias", new Shape(d));
+        this.ln2 = new Norm(params, "ln2", d);
+        this.ln4 = new Norm(params, "ln4", d);
     }
 
     @Override
@@ -96,7 +91,7 @@ public final class Sine extends NeuralSeqModel {
 
     /** {@code [indices [B, K], scores of the activated prototypes [B, K]]}, ascending in the score. */
     private NDArray[] activation(Params.Bound p, NDArray x, NDArray mask) {
-        NDArray a = maskedSoftmax(x.matMul(p.get(w1)).tanh().matMul(p.get(w2)).squeeze(2), mask, 1); // [B, L]
+        NDArray a = Nn.maskedSoftmax(x.matMul(p.get(w1)).tanh().matMul(p.get(w2)).squeeze(2), mask, 1); // [B, L]
         NDArray z = a.expandDims(1).matMul(x).squeeze(1); // [B, D]
         NDArray s = z.matMul(p.get(prototypes).transpose()); // [B, P]
         NDArray idx = s.argSort(1, true).get(new NDIndex(":, -" + interests + ":"));
@@ -110,22 +105,17 @@ public final class Sine extends NeuralSeqModel {
         NDArray[] act = activation(p, x, mask);
         NDArray cu = Nn.embedding(act[0], p.get(prototypes)).mul(ai.djl.nn.Activation.sigmoid(act[1]).expandDims(2)); // [B, K, D]
         // intention assignment P(k|t): [B, L, K]
-        NDArray pkt = Nn.l2Normalize(x.matMul(p.get(w3))).matMul(Nn.layerNorm(cu, p.get(ln2g), p.get(ln2b)).transpose(0, 2, 1)).softmax(2);
+        NDArray pkt = Nn.l2Normalize(x.matMul(p.get(w3))).matMul(ln2.forward(p, cu).transpose(0, 2, 1)).softmax(2);
         // attention per intention P(t|k): [B, K, L]
         NDArray ak = x.expandDims(1).matMul(p.get(wk1)).tanh().matMul(p.get(wk2)).squeeze(3);
-        NDArray ptk = maskedSoftmax(ak, mask.expandDims(1), 2);
+        NDArray ptk = Nn.maskedSoftmax(ak, mask.expandDims(1), 2);
         NDArray phi = Nn.l2Normalize(pkt.transpose(0, 2, 1).mul(ptk).matMul(x)); // [B, K, D]
         // the predicted intention sequence and its attention-pooled summary c: [B, D]
         NDArray xbar = pkt.matMul(cu); // [B, L, D]
-        NDArray w = maskedSoftmax(xbar.matMul(p.get(w3)).tanh().matMul(p.get(w4)).squeeze(2), mask, 1); // [B, L]
-        NDArray c = Nn.layerNorm(w.expandDims(1).matMul(xbar), p.get(ln4g), p.get(ln4b)); // [B, 1, D]
+        NDArray w = Nn.maskedSoftmax(xbar.matMul(p.get(w3)).tanh().matMul(p.get(w4)).squeeze(2), mask, 1); // [B, L]
+        NDArray c = ln4.forward(p, w.expandDims(1).matMul(xbar)); // [B, 1, D]
         NDArray e = Nn.scale(phi.matMul(c.transpose(0, 2, 1)).squeeze(2), 1f / temperature).softmax(1); // [B, K]
         return e.expandDims(1).matMul(phi).squeeze(1); // [B, D]
-    }
-
-    /** Softmax over {@code axis} with padded positions ({@code mask} 0) left out. */
-    private static NDArray maskedSoftmax(NDArray logits, NDArray mask, int axis) {
-        return logits.add(mask.sub(1f).mul(logits.getManager().create(1e9f))).softmax(axis);
     }
 
     /** Registry entry {@code sine}. */
