@@ -52,7 +52,12 @@ public class DataOptions {
     @Option(names = "--min-rating", paramLabel = "R", description = "Drop log rows rated below R (default: keep all).")
     Double minRating;
 
-    DataSource source() {
+    /** The --data argument as given (a Hadoop URI such as hdfs://... for the Spark jobs). */
+    public String dataPath() {
+        return data.toString();
+    }
+
+    public DataSource source() {
         return new DataSource(data.toAbsolutePath().normalize().toString(), format, delimiter, header, userCol, itemCol, timeCol, ratingCol, kcore,
                 minRating == null ? Double.NaN : minRating, timeFormat, maxErrors == 0 ? null : maxErrors,
                 rejects == null ? null : rejects.toAbsolutePath().normalize().toString());

@@ -35,6 +35,18 @@ public record DataSource(String path, String format, String delimiter, Boolean h
                 maxErrors, file);
     }
 
+    /** The same options for another file (the Spark jobs resolve a directory's format from its first file). */
+    public DataSource withPath(String file) {
+        return new DataSource(file, format, delimiter, header, userCol, itemCol, timeCol, ratingCol, kcore, minRating, timeFormat,
+                maxErrors, rejects);
+    }
+
+    /** The same source with another k-core (1: none). */
+    public DataSource withKcore(int k) {
+        return new DataSource(path, format, delimiter, header, userCol, itemCol, timeCol, ratingCol, k, minRating, timeFormat,
+                maxErrors, rejects);
+    }
+
     public static DataSource fmlp(Path file) {
         return new DataSource(file.toAbsolutePath().normalize().toString(), "fmlp", null, null, null, null, null, null, 5, Double.NaN);
     }

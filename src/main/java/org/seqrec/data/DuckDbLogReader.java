@@ -30,9 +30,8 @@ final class DuckDbLogReader {
         return format.preset.equals("parquet") || format.preset.equals("jsonl");
     }
 
-    static InteractionLog read(Path file, LogFormat format, RowErrors errors) {
+    static void read(Path file, LogFormat format, RowErrors errors, LogSink log) {
         String source = format.preset.equals("parquet") ? "read_parquet(?)" : "read_json(?, format = 'newline_delimited')";
-        InteractionLog log = new InteractionLog();
         TimeParser times = new TimeParser(format.timeFormat);
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             List<String> names = new ArrayList<>();
@@ -93,11 +92,6 @@ final class DuckDbLogReader {
         } finally {
             errors.writeRejects();
         }
-        if (log.size() == 0) {
-            throw new SeqrecException(file + ": empty dataset (no interactions)"
-                    + (errors.rejected() > 0 ? ": every row was rejected (" + errors.summary() + ")" : ""));
-        }
-        return log;
     }
 
     private static String nz(String s) {

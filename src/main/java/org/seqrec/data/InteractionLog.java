@@ -13,7 +13,7 @@ import java.util.Map;
  * times that while doubling arrays. The rating column is kept only once a row has a rating. Users
  * and items are coded in order of first appearance.
  */
-public final class InteractionLog {
+public final class InteractionLog implements LogSink {
     static final int SHIFT = 16;
     static final int BLOCK = 1 << SHIFT;
     private static final int MASK = BLOCK - 1;
@@ -28,6 +28,7 @@ public final class InteractionLog {
     private List<float[]> rating; // null while no row has a rating
     private int size;
 
+    @Override
     public void add(String userId, String itemId, double timestamp, float rate) {
         if (size == Integer.MAX_VALUE) {
             throw new org.seqrec.util.SeqrecException("a log of more than " + Integer.MAX_VALUE + " rows does not fit one JVM;"
@@ -70,7 +71,13 @@ public final class InteractionLog {
         return c;
     }
 
-    public int size() {
+    @Override
+    public long size() {
+        return size;
+    }
+
+    /** {@link #size()} as an int: a log never holds more than {@link Integer#MAX_VALUE} rows. */
+    public int rows() {
         return size;
     }
 

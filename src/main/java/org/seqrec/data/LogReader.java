@@ -38,20 +38,35 @@ public final class LogReader {
      * {@code errors}, whose rejects file (if any) is written before this returns or throws.
      */
     public static InteractionLog read(Path file, LogFormat format, RowErrors errors) {
+        InteractionLog log = new InteractionLog();
+        read(file, format, errors, log);
+        if (log.size() == 0) {
+            String hint = DuckDbLogReader.handles(format) ? "" : delimiterHint(file, format);
+            throw new SeqrecException(file + ": empty dataset (no interactions)"
+                    + (errors.rejected() > 0 ? ": every row was rejected (" + errors.summary() + ")" + hint : ""));
+        }
+        return log;
+    }
+
+    /**
+     * Reads a log into {@code sink}, row by row in file order, under an error policy (see
+     * {@link #read(Path, LogFormat, RowErrors)}); a log without rows leaves the sink empty. The rules of
+     * {@link #addRow} apply to every format, so any sink sees exactly the rows {@code data convert} keeps.
+     */
+    public static void read(Path file, LogFormat format, RowErrors errors, LogSink sink) {
         SeqrecException.requireReadable(file, "interaction log");
         if (DuckDbLogReader.handles(format)) {
-            return DuckDbLogReader.read(file, format, errors);
+            DuckDbLogReader.read(file, format, errors, sink);
+            return;
         }
-        InteractionLog log = new InteractionLog();
+        LogSink log = sink;
         long bytes;
         try {
             bytes = Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String looksLike = sniffDelimiter(firstLine(file));
-        String hint = looksLike != null && !looksLike.equals(format.delimiter)
-                ? " (the first line looks " + delimiterName(looksLike) + "-separated: try --delimiter '" + printable(looksLike) + "')" : "";
+        String hint = delimiterHint(file, format);
         TimeParser times = new TimeParser(format.timeFormat);
         try {
             try (ProgressBar bar = Progress.bar("read " + file.getFileName(), bytes, "B");
@@ -97,18 +112,20 @@ public final class LogReader {
                 errors.writeRejects();
             }
         }
-        if (log.size() == 0) {
-            throw new SeqrecException(file + ": empty dataset (no interactions)"
-                    + (errors.rejected() > 0 ? ": every row was rejected (" + errors.summary() + ")" + hint : ""));
-        }
-        return log;
+    }
+
+    /** A hint for error messages when the file's first line looks separated by another delimiter than {@code format}'s. */
+    private static String delimiterHint(Path file, LogFormat format) {
+        String looksLike = sniffDelimiter(firstLine(file));
+        return looksLike != null && !looksLike.equals(format.delimiter)
+                ? " (the first line looks " + delimiterName(looksLike) + "-separated: try --delimiter '" + printable(looksLike) + "')" : "";
     }
 
     /**
      * Checks one row's fields and adds it (the rules every reader shares): non-empty printable ids, a
      * timestamp in the format {@code times} reads (null: file order), a numeric rating (null: none).
      */
-    static void addRow(InteractionLog log, String u, String i, String ts, String rs, TimeParser times) {
+    static void addRow(LogSink log, String u, String i, String ts, String rs, TimeParser times) {
         if (u.isEmpty() || i.isEmpty()) {
             throw new RowErrors.BadRow(RowErrors.EMPTY_ID, "empty user or item id");
         }

@@ -17,9 +17,9 @@ import org.seqrec.util.SeqrecException;
 public final class SequenceBuilder {
     private SequenceBuilder() {}
 
-    /** What the conversion did, for the log and the CLI. */
-    public record Report(int rows, int belowMinRating, int duplicates, int usersBefore, int itemsBefore,
-            int kcorePasses, int users, int items, long interactions) {
+    /** What the conversion did, for the log and the CLI (counts in long: the Spark job builds one for logs past 2^31 rows). */
+    public record Report(long rows, long belowMinRating, long duplicates, long usersBefore, long itemsBefore,
+            int kcorePasses, long users, long items, long interactions) {
         @Override
         public String toString() {
             return String.format(
@@ -34,7 +34,7 @@ public final class SequenceBuilder {
 
     public static Result build(String name, InteractionLog log, int kcore, double minRating) {
         int nUsers = log.numUsers();
-        int rows = log.size();
+        int rows = log.rows();
         // rows of each user, in file order (counting sort by user code)
         int[] start = new int[nUsers + 1];
         int belowRating = 0;
