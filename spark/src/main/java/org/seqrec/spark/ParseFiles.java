@@ -8,8 +8,15 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -24,7 +31,8 @@ import org.seqrec.data.RowErrors;
  * CSV dialect, time formats, id checks and error policy as {@code data convert}) and emits one row per
  * accepted interaction: {@code (ord, user, item, time, rating)}, where {@code ord} = file index &lt;&lt; 40 | row
  * index orders rows as the files are ordered, and stands in for the timestamp when the log has no time
- * column (for one file it equals the row position {@code data convert} uses).
+ * column (for one file it equals the row position {@code data convert} uses). Rows stream through a
+ * bounded queue: a task's memory does not grow with its files.
  */
 final class ParseFiles implements FlatMapFunction<Iterator<LogFiles.InputFile>, Row> {
     static final StructType SCHEMA = new StructType()
@@ -46,41 +54,134 @@ final class ParseFiles implements FlatMapFunction<Iterator<LogFiles.InputFile>, 
     }
 
     @Override
-    public Iterator<Row> call(Iterator<LogFiles.InputFile> files) throws IOException {
-        List<Row> rows = new ArrayList<>();
-        Path tmp = Files.createTempDirectory("seqrec-spark-");
-        try {
-            while (files.hasNext()) {
-                LogFiles.InputFile f = files.next();
-                Path local = LogFiles.local(f.uri(), tmp, new Configuration());
-                RowErrors errors = new RowErrors(maxErrors, null);
-                LogReader.read(local, format.format(), errors, new Sink(rows, f.index(), format.fileOrder()));
-                for (Map.Entry<String, Long> e : errors.byReason().entrySet()) {
-                    rejected.add(e.getKey() + "\t" + e.getValue());
-                }
-            }
-        } finally {
-            try (var s = Files.list(tmp)) {
-                for (Path p : (Iterable<Path>) s::iterator) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Files.deleteIfExists(tmp);
-        }
-        return rows.iterator();
+    public Iterator<Row> call(Iterator<LogFiles.InputFile> files) {
+        List<LogFiles.InputFile> mine = new ArrayList<>();
+        files.forEachRemaining(mine::add);
+        return new Streamed(mine);
     }
 
-    /** Collects one file's rows. */
+    /**
+     * The rows of the task's files as the reader produces them: the core reader pushes rows from its own
+     * thread into a bounded queue, so a task holds a few thousand rows, not its files' millions. A failure
+     * of the reader is thrown from {@link #hasNext()}; a task that ends early stops the reader.
+     */
+    private final class Streamed implements Iterator<Row> {
+        private static final Object END = new Object();
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1 << 14);
+        private final Thread reader;
+        private volatile boolean stopped;
+        private Object next;
+
+        Streamed(List<LogFiles.InputFile> files) {
+            reader = new Thread(() -> read(files), "seqrec-parse-" + (files.isEmpty() ? "none" : files.get(0).index()));
+            reader.setDaemon(true);
+            TaskContext ctx = TaskContext.get();
+            if (ctx != null) {
+                ctx.addTaskCompletionListener((TaskCompletionListener) c -> {
+                    stopped = true;
+                    reader.interrupt();
+                });
+            }
+            reader.start();
+        }
+
+        private void read(List<LogFiles.InputFile> files) {
+            Object last = END;
+            Path tmp = null;
+            try {
+                tmp = Files.createTempDirectory("seqrec-spark-");
+                for (LogFiles.InputFile f : files) {
+                    Path local = LogFiles.local(f.uri(), tmp, new Configuration());
+                    RowErrors errors = new RowErrors(maxErrors, null);
+                    LogReader.read(local, format.format(), errors, new Sink(this::put, f.index(), format.fileOrder()));
+                    for (Map.Entry<String, Long> e : errors.byReason().entrySet()) {
+                        rejected.add(e.getKey() + "\t" + e.getValue());
+                    }
+                }
+            } catch (Throwable t) {
+                last = t;
+            } finally {
+                deleteTree(tmp);
+            }
+            if (!stopped) {
+                try {
+                    queue.put(last);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void put(Row row) {
+            try {
+                while (!queue.offer(row, 1, TimeUnit.SECONDS)) {
+                    if (stopped) {
+                        throw new IllegalStateException("task ended");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("task ended", e);
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null) {
+                try {
+                    next = queue.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while reading", e);
+                }
+            }
+            if (next instanceof Throwable t) {
+                next = END;
+                if (t instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (t instanceof Error err) {
+                    throw err;
+                }
+                throw new UncheckedIOException(new IOException(t));
+            }
+            return next != END;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Row r = (Row) next;
+            next = null;
+            return r;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a temporary directory left behind is not worth failing the task for
+        }
+    }
+
+    /** Numbers one file's rows and hands them on. */
     private static final class Sink implements LogSink {
-        private final List<Row> rows;
+        private final Consumer<Row> out;
         private final long base;
         private final boolean fileOrder;
         private long n;
 
-        Sink(List<Row> rows, int fileIndex, boolean fileOrder) {
-            this.rows = rows;
+        Sink(Consumer<Row> out, int fileIndex, boolean fileOrder) {
+            this.out = out;
             this.base = (long) fileIndex << ROW_BITS;
             this.fileOrder = fileOrder;
         }
@@ -91,7 +192,7 @@ final class ParseFiles implements FlatMapFunction<Iterator<LogFiles.InputFile>, 
                 throw new IllegalStateException("more than 2^40 rows in one file");
             }
             long ord = base | n;
-            rows.add(RowFactory.create(ord, user, item, fileOrder ? (double) ord : time, rating));
+            out.accept(RowFactory.create(ord, user, item, fileOrder ? (double) ord : time, rating));
             n++;
         }
 

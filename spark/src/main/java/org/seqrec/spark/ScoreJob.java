@@ -168,26 +168,45 @@ public final class ScoreJob {
             if (options.k() < 1 || options.k() > rec.numItems()) {
                 throw new SeqrecException("--k must be in 1.." + rec.numItems() + " (the number of items), got " + options.k());
             }
-            List<Row> out = new ArrayList<>();
+            return new Iterator<>() { // one batch scored at a time: a partition's output is never held whole
+                private final List<Row> out = new ArrayList<>();
+                private int at;
+
+                @Override
+                public boolean hasNext() {
+                    while (at == out.size() && users.hasNext()) {
+                        out.clear();
+                        at = 0;
+                        scoreBatch(rec, users, out);
+                    }
+                    return at < out.size();
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    return out.get(at++);
+                }
+            };
+        }
+
+        private void scoreBatch(Recommender rec, Iterator<Row> users, List<Row> out) {
             List<String> ids = new ArrayList<>();
             List<Recommender.Query> queries = new ArrayList<>();
-            while (users.hasNext()) {
+            while (users.hasNext() && queries.size() < options.batch()) {
                 Row r = users.next();
                 ids.add(r.getString(0));
                 queries.add(new Recommender.Query(r.getList(1), options.k(), !options.includeSeen()));
-                if (queries.size() == options.batch() || !users.hasNext()) {
-                    List<Recommender.Result> results = rec.recommendAll(queries);
-                    for (int q = 0; q < queries.size(); q++) {
-                        List<Recommender.Item> items = results.get(q).items();
-                        for (int i = 0; i < items.size(); i++) {
-                            out.add(RowFactory.create(ids.get(q), i + 1, items.get(i).id(), items.get(i).score()));
-                        }
-                    }
-                    ids.clear();
-                    queries.clear();
+            }
+            List<Recommender.Result> results = rec.recommendAll(queries);
+            for (int q = 0; q < queries.size(); q++) {
+                List<Recommender.Item> items = results.get(q).items();
+                for (int i = 0; i < items.size(); i++) {
+                    out.add(RowFactory.create(ids.get(q), i + 1, items.get(i).id(), items.get(i).score()));
                 }
             }
-            return out.iterator();
         }
     }
 }
