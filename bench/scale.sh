@@ -42,7 +42,8 @@ for SCALE in $SCALES; do
   fi
   if [ ! -d "$OUT/parts" ]; then # the same rows as PARTS part files, each with the header (a table as Spark or Hive writes it)
     mkdir -p "$OUT/parts.tmp"
-    tail -n +2 "$OUT/log.csv" | split -d -a 5 -n l/"$PARTS" --additional-suffix=.csv - "$OUT/parts.tmp/part-"
+    tail -n +2 "$OUT/log.csv" > "$OUT/body.tmp"
+    split -d -a 5 -n l/"$PARTS" --additional-suffix=.csv "$OUT/body.tmp" "$OUT/parts.tmp/part-" && rm "$OUT/body.tmp"
     for f in "$OUT"/parts.tmp/part-*.csv; do { head -1 "$OUT/log.csv"; cat "$f"; } > "$f.h" && mv "$f.h" "$f"; done
     mv "$OUT/parts.tmp" "$OUT/parts"
   fi

@@ -27,6 +27,7 @@ public final class ModelRegistry {
         register(new Core.Spec());
         register(new Sine.Spec());
         register(new Caser.Spec());
+        register(new Hgn.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
         register(new AdaMct.Spec());
