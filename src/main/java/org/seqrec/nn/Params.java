@@ -40,6 +40,11 @@ public final class Params {
         return add(name, manager.randomUniform(-bound, bound, shape, ai.djl.ndarray.types.DataType.FLOAT32), true);
     }
 
+    /** A trainable weight starting from the given values (taken over: the array belongs to these params from now). */
+    public String values(String name, NDArray value) {
+        return add(name, value, true);
+    }
+
     public String zeros(String name, Shape shape) {
         return add(name, manager.zeros(shape), true);
     }

@@ -28,6 +28,7 @@ public final class ModelRegistry {
         register(new Sine.Spec());
         register(new Caser.Spec());
         register(new Hgn.Spec());
+        register(new LruRec.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
         register(new AdaMct.Spec());

@@ -1,0 +1,114 @@
+package org.seqrec.model.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.Map;
+import java.util.Random;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.seqrec.nn.LinearScan;
+import org.seqrec.nn.Params;
+
+/**
+ * LRURec: the log-depth scan equals the recurrence stepped one position at a time; a user's states start
+ * at its first item (more left padding changes nothing), position t never reads later items, and the
+ * recurrence's own parameters (ν, θ, γ) are trained.
+ */
+class LruRecTest {
+    @Test
+    void doublingScanEqualsTheSequentialRecurrence() {
+        Random rnd = new Random(5);
+        int b = 3;
+        int n = 4;
+        for (int len : new int[] {1, 2, 7, 13, 16}) { // powers of two and not
+            float[] lr = new float[n];
+            float[] li = new float[n];
+            for (int j = 0; j < n; j++) {
+                double r = 0.5 + 0.49 * rnd.nextDouble();
+                double phase = 2 * Math.PI * rnd.nextDouble();
+                lr[j] = (float) (r * Math.cos(phase));
+                li[j] = (float) (r * Math.sin(phase));
+            }
+            float[] br = new float[b * len * n];
+            float[] bi = new float[b * len * n];
+            for (int k = 0; k < br.length; k++) {
+                br[k] = (float) rnd.nextGaussian();
+                bi[k] = (float) rnd.nextGaussian();
+            }
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray[] h = LinearScan.complex(m.create(lr), m.create(li), m.create(br, new Shape(b, len, n)), m.create(bi, new Shape(b, len, n)));
+                float[] hr = h[0].toFloatArray();
+                float[] hi = h[1].toFloatArray();
+                for (int u = 0; u < b; u++) {
+                    for (int j = 0; j < n; j++) {
+                        double sr = 0;
+                        double si = 0;
+                        for (int t = 0; t < len; t++) {
+                            int k = (u * len + t) * n + j;
+                            double nr = lr[j] * sr - li[j] * si + br[k];
+                            double ni = lr[j] * si + li[j] * sr + bi[k];
+                            sr = nr;
+                            si = ni;
+                            assertThat((double) hr[k]).as("len %d user %d t %d state %d (re)", len, u, t, j).isCloseTo(sr, Offset.offset(1e-4));
+                            assertThat((double) hi[k]).as("len %d user %d t %d state %d (im)", len, u, t, j).isCloseTo(si, Offset.offset(1e-4));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void statesStartAtTheFirstItemAndNeverReadLaterOnes() {
+        Engine.getInstance().setRandomSeed(9);
+        try (NDManager m = NDManager.newBaseManager()) {
+            LruRec model = (LruRec) new LruRec.Spec().build(m, 20, Map.of("hidden", 8, "max_len", 9, "layers", 2));
+            Params.Bound p = model.params().bind(m);
+            // embeddings of the padding row differ from zero, so a leak of padding would show
+            NDArray table = model.params().get("embedding.token.weight");
+            table.set(m.randomNormal(0f, 1f, table.getShape(), table.getDataType()).toFloatArray());
+            float[] short5 = model.encodeLast(p, m.create(new long[] {0, 0, 3, 5, 7}, new Shape(1, 5)), false).toFloatArray();
+            float[] long9 = model.encodeLast(p, m.create(new long[] {0, 0, 0, 0, 0, 0, 3, 5, 7}, new Shape(1, 9)), false).toFloatArray();
+            for (int j = 0; j < short5.length; j++) {
+                assertThat(long9[j]).isCloseTo(short5[j], Offset.offset(1e-5f));
+            }
+            float[] a = model.encodeAll(p, m.create(new long[] {0, 4, 9, 2, 11, 6}, new Shape(1, 6)), false).toFloatArray();
+            float[] c = model.encodeAll(p, m.create(new long[] {0, 4, 9, 2, 17, 1}, new Shape(1, 6)), false).toFloatArray();
+            int d = 8;
+            for (int k = 0; k < 4 * d; k++) { // positions 0..3 are before the change
+                assertThat(c[k]).isCloseTo(a[k], Offset.offset(1e-6f));
+            }
+            boolean changed = false;
+            for (int k = 4 * d; k < 6 * d; k++) {
+                changed |= Math.abs(c[k] - a[k]) > 1e-4;
+            }
+            assertThat(changed).as("later positions read the changed items").isTrue();
+        }
+    }
+
+    @Test
+    void theRecurrenceItselfIsLearned() {
+        Engine.getInstance().setRandomSeed(2);
+        try (NDManager m = NDManager.newBaseManager()) {
+            LruRec model = (LruRec) new LruRec.Spec().build(m, 15, Map.of("hidden", 8, "max_len", 6, "layers", 1));
+            NDArray ids = m.create(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, new Shape(2, 6));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray rep = model.encodeLast(model.params().bind(m), ids, false);
+                gc.backward(rep.mul(rep).sum());
+            }
+            float[] g = model.params().get("model.lru_blocks.0.lru_layer.params_log").getGradient().toFloatArray();
+            for (int row = 0; row < 3; row++) { // ν, θ, γ
+                double norm = 0;
+                for (int j = 0; j < 16; j++) {
+                    norm += Math.abs(g[row * 16 + j]);
+                }
+                assertThat(norm).as("gradient of row %d of params_log", row).isGreaterThan(0);
+            }
+        }
+    }
+}
