@@ -8,6 +8,7 @@ import org.seqrec.data.DatasetStats;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.data.Negatives;
 import org.seqrec.data.RowErrors;
+import org.seqrec.data.SeqBin;
 import org.seqrec.data.SequenceBuilder;
 import org.seqrec.data.Subsets;
 import org.seqrec.util.Json;
@@ -45,17 +46,35 @@ public final class DataCommand implements Runnable {
     }
 
     @Command(name = "convert", mixinStandardHelpOptions = true, description = "Turn an interaction log into the FMLP format: dedup, time sort, k-core, dense ids; "
-            + "writes OUT, OUT's .item_map.tsv and .user_map.tsv.")
+            + "writes OUT, OUT's .item_map.tsv and .user_map.tsv. An OUT ending in .seqbin is written in the binary, sharded format "
+            + "(a directory that training and scoring map into memory instead of parsing text).")
     static final class Convert implements Callable<Integer> {
         @Mixin DataOptions data;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output FMLP file, e.g. data/ml-1m.txt.")
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output FMLP file, e.g. data/ml-1m.txt, or a directory "
+                + "NAME.seqbin for the binary format.")
         Path out;
+
+        @Option(names = "--shard-users", paramLabel = "N", defaultValue = "1048576", description = "Users per shard of a .seqbin output. "
+                + "Default: ${DEFAULT-VALUE}.")
+        int shardUsers;
 
         @Override
         public Integer call() {
             DataSource src = data.source();
-            if (src.resolvedFormat().equals("fmlp")) {
+            if (src.resolvedFormat().equals("seqbin") && !SeqBin.isSeqBin(out)) {
+                Dataset d = src.load(); // binary back to text: an export
+                d.save(out);
+                System.out.println("wrote " + out + " (" + d.numUsers() + " users)");
+                return 0;
+            }
+            if (src.resolvedFormat().equals("fmlp") && SeqBin.isSeqBin(out)) {
+                Dataset d = src.load(); // an FMLP file into the binary format, parsed once
+                SeqBin.save(d, out, shardUsers);
+                System.out.println("wrote " + out + " (" + d.numUsers() + " users, " + SeqBin.shards(d.numUsers(), shardUsers) + " shard(s))");
+                return 0;
+            }
+            if (src.readsSequences()) {
                 throw new SeqrecException(data.data + " is already in FMLP format (give --format for a log with a .txt name)");
             }
             if (src.rejects() == null) {
@@ -63,7 +82,11 @@ public final class DataCommand implements Runnable {
             }
             RowErrors errors = src.rowErrors();
             SequenceBuilder.Result r = src.convert(errors);
-            r.dataset().save(out);
+            if (SeqBin.isSeqBin(out)) {
+                SeqBin.save(r.dataset(), out, shardUsers);
+            } else {
+                r.dataset().save(out);
+            }
             System.out.println(errors.summary());
             System.out.println(r.report());
             System.out.println("wrote " + out + ", " + Dataset.itemMapPath(out).getFileName() + ", "

@@ -51,13 +51,22 @@ public record DataSource(String path, String format, String delimiter, Boolean h
         return new DataSource(file.toAbsolutePath().normalize().toString(), "fmlp", null, null, null, null, null, null, 5, Double.NaN);
     }
 
-    /** The concrete format: {@code fmlp} or a log preset, resolved from the file name when {@code auto}. */
+    /** Sequences that need no conversion: an FMLP file or a {@code .seqbin} directory. */
+    public boolean readsSequences() {
+        String f = resolvedFormat();
+        return f.equals("fmlp") || f.equals("seqbin");
+    }
+
+    /** The concrete format: {@code fmlp}, {@code seqbin} or a log preset, resolved from the file name when {@code auto}. */
     public String resolvedFormat() {
         String f = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
         if (!f.equals("auto")) {
             return f;
         }
         String name = Path.of(path).getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(SeqBin.EXTENSION)) {
+            return "seqbin";
+        }
         return name.endsWith(".txt") ? "fmlp" : LogFormat.presetFor(name.replaceAll("\\.gz$", ""));
     }
 
@@ -86,6 +95,9 @@ public record DataSource(String path, String format, String delimiter, Boolean h
     /** Reads the data; logs are converted (dedup, time sort, k-core, dense ids) in memory. */
     public Dataset load() {
         Path file = Path.of(path);
+        if (resolvedFormat().equals("seqbin")) {
+            return SeqBin.read(file);
+        }
         if (resolvedFormat().equals("fmlp")) {
             return FmlpReader.read(file);
         }

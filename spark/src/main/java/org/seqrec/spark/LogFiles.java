@@ -151,12 +151,44 @@ final class LogFiles {
         }
     }
 
-    /** Writes a small text file (UTF-8) through the Hadoop file system. */
-    static void writeText(String path, String text, Configuration conf) {
+    /** What writes a file's bytes. */
+    interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Writes a file through the Hadoop file system (no .crc files on the local one): as {@code path.tmp}, then renamed. */
+    static void writeFile(String path, Writer writer, Configuration conf) {
         try {
             org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-            try (OutputStream os = p.getFileSystem(conf).create(p, true)) {
-                os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(path + ".tmp");
+            FileSystem fs = raw(p.getFileSystem(conf));
+            try (OutputStream os = fs.create(tmp, true)) {
+                writer.write(os);
+            }
+            if (fs.exists(p)) {
+                fs.delete(p, false);
+            }
+            if (!fs.rename(tmp, p)) {
+                throw new IOException("cannot rename " + tmp + " to " + p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Creates a .seqbin directory, or empties an existing one of its shards (an earlier, larger dataset's would stay). */
+    static void clearShards(String dir, Configuration conf) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir);
+            FileSystem fs = raw(p.getFileSystem(conf));
+            if (fs.exists(p)) {
+                for (FileStatus f : fs.listStatus(p)) {
+                    if (f.getPath().getName().matches("shard-\\d+\\.bin")) {
+                        fs.delete(f.getPath(), false);
+                    }
+                }
+            } else {
+                fs.mkdirs(p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

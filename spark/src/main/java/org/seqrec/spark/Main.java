@@ -44,6 +44,9 @@ public final class Main implements Runnable {
                 conf.setMaster("local[*]");
             }
             conf.setIfMissing("spark.ui.enabled", "false");
+            // adaptive execution re-plans after every stage: on these short plans it cost 2.6x in local mode
+            // (bench/results/scale.md); enable it with --conf spark.sql.adaptive.enabled=true on a cluster
+            conf.setIfMissing("spark.sql.adaptive.enabled", "false");
             SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
             if (partitions != null) {
                 spark.conf().set("spark.sql.shuffle.partitions", partitions);
@@ -62,13 +65,18 @@ public final class Main implements Runnable {
         @Mixin DataOptions data;
         @Mixin SparkOptions sparkOptions;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output FMLP file (any Hadoop path).")
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output FMLP file, or a directory NAME.seqbin for the "
+                + "binary sharded format (any Hadoop path).")
         String out;
+
+        @Option(names = "--shard-users", paramLabel = "N", defaultValue = "1048576", description = "Users per shard of a .seqbin output "
+                + "(one task each). Default: ${DEFAULT-VALUE}.")
+        int shardUsers;
 
         @Override
         public Integer call() throws Exception {
             try (SparkSession spark = sparkOptions.session("seqrec-spark prepare")) {
-                PrepareJob.Prepared p = PrepareJob.convert(spark, source(data), out);
+                PrepareJob.Prepared p = PrepareJob.convert(spark, source(data), out, shardUsers);
                 System.out.println(p.rejectedSummary());
                 System.out.println(p.report());
                 System.out.println("wrote " + out + ", " + LogFiles.sibling(out, ".item_map.tsv") + ", " + LogFiles.sibling(out, ".user_map.tsv"));

@@ -31,6 +31,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.seqrec.data.DataSource;
 import org.seqrec.data.LogFormat;
+import org.seqrec.data.SeqBin;
 import org.seqrec.data.SequenceBuilder;
 import org.seqrec.util.SeqrecException;
 import org.slf4j.Logger;
@@ -69,7 +70,7 @@ public final class PrepareJob {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         List<LogFiles.InputFile> files = LogFiles.list(source.path(), conf);
         DataSource first = source.withPath(localOrUri(files.get(0).uri()));
-        if (first.resolvedFormat().equals("fmlp")) {
+        if (first.readsSequences() || source.readsSequences()) {
             throw new SeqrecException(source.path() + " is already in FMLP format (give --format for a log with a .txt name)");
         }
         LogFormat format = first.effectiveLogFormat();
@@ -80,7 +81,9 @@ public final class PrepareJob {
         JavaRDD<Row> parsed = jsc.parallelize(files, files.size())
                 .mapPartitions(new ParseFiles(FormatSpec.of(format), maxErrors, rejectedAcc));
         Dataset<Row> log = spark.createDataFrame(parsed, ParseFiles.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+        long t0 = System.nanoTime();
         long rows = log.count(); // the parse runs once, here: the accumulator counts each file once
+        LOG.info("parsed {} rows in {} s", rows, secs(t0));
         Map<String, Long> rejected = new TreeMap<>();
         for (String s : rejectedAcc.value()) {
             String[] kv = s.split("\t");
@@ -101,6 +104,7 @@ public final class PrepareJob {
         long keptRows = before.getLong(0);
         long usersBefore = before.getLong(1);
         long itemsBefore = before.getLong(2);
+        LOG.info("{} rows after the rating filter and dedup: {} s", keptRows, secs(t0));
 
         int passes = 0;
         if (source.kcore() > 1) {
@@ -114,7 +118,7 @@ public final class PrepareJob {
                 long m = next.count();
                 kept.unpersist();
                 kept = next;
-                LOG.info("k-core pass {}: {} interactions", passes, m);
+                LOG.info("k-core pass {}: {} interactions ({} s)", passes, m, secs(t0));
                 if (m == n) {
                     break;
                 }
@@ -137,6 +141,7 @@ public final class PrepareJob {
                 .agg(sort_array(collect_list(struct(col("time"), col("ord"), col("iid").cast("int").as("iid")))).as("s"))
                 .select(col("uid"), col("s.iid").as("items")));
         long nUsers = users.count();
+        LOG.info("users numbered: {} s", secs(t0));
         long nItems = items.count();
         sequences.count();
         positioned.unpersist();
@@ -144,6 +149,7 @@ public final class PrepareJob {
         log.unpersist();
         SequenceBuilder.Report report = new SequenceBuilder.Report(rows, rows - ratedRows, ratedRows - keptRows, usersBefore,
                 itemsBefore, passes, nUsers, nItems, interactions);
+        LOG.info("sequences built: {} s", secs(t0));
         return new Prepared(sequences, users, items, report, rejected);
     }
 
@@ -152,16 +158,33 @@ public final class PrepareJob {
      * {@code .user_map.tsv}, each written as part files and joined into one file in order.
      */
     public static Prepared convert(SparkSession spark, DataSource source, String out) {
+        return convert(spark, source, out, SeqBin.DEFAULT_USERS_PER_SHARD);
+    }
+
+    /**
+     * As {@link #convert(SparkSession, DataSource, String)}; an {@code out} ending in {@code .seqbin} is written
+     * in the binary sharded format ({@link SeqBin}), one shard of {@code usersPerShard} users per task.
+     */
+    public static Prepared convert(SparkSession spark, DataSource source, String out, int usersPerShard) {
         Prepared p = prepare(spark, source);
+        write(spark, p, out, usersPerShard);
+        return p;
+    }
+
+    /** Writes prepared sequences as {@code data convert} would: an FMLP file, or a {@code .seqbin} directory; the id maps beside. */
+    public static void write(SparkSession spark, Prepared p, String out, int usersPerShard) {
         long users = p.report().users();
-        writeOrdered(p.sequences().select(col("uid"),
-                concat_ws(" ", col("uid").cast("string"), array_join(col("items").cast("array<string>"), " ")).as("line")),
-                users, out, spark);
+        if (out.toLowerCase(java.util.Locale.ROOT).endsWith(SeqBin.EXTENSION)) {
+            writeSeqBin(p, out, usersPerShard, spark);
+        } else {
+            writeOrdered(p.sequences().select(col("uid"),
+                    concat_ws(" ", col("uid").cast("string"), array_join(col("items").cast("array<string>"), " ")).as("line")),
+                    users, out, spark);
+        }
         writeOrdered(p.items().select(col("iid"), concat_ws("\t", col("iid").cast("string"), col("item")).as("line")),
                 p.report().items(), LogFiles.sibling(out, ".item_map.tsv"), spark);
         writeOrdered(p.users().select(col("uid"), concat_ws("\t", col("uid").cast("string"), col("user")).as("line")), users,
                 LogFiles.sibling(out, ".user_map.tsv"), spark);
-        return p;
     }
 
     /**
@@ -174,6 +197,64 @@ public final class PrepareJob {
         lines.javaRDD().mapToPair(r -> new Tuple2<>(r.getLong(0), r.getString(1)))
                 .repartitionAndSortWithinPartitions(new IdRanges(p, n)).values().saveAsTextFile(parts);
         LogFiles.concatParts(parts, out, spark.sparkContext().hadoopConfiguration());
+        LOG.info("wrote {}", out);
+    }
+
+    /** The sequences as {@code .seqbin} shards (one task per shard, each written with the core's shard writer) and meta.json. */
+    private static void writeSeqBin(Prepared p, String outDir, int usersPerShard, SparkSession spark) {
+        if (usersPerShard < 1) {
+            throw new SeqrecException("--shard-users must be positive, got " + usersPerShard);
+        }
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        LogFiles.clearShards(outDir, conf);
+        long n = p.report().users();
+        int shards = SeqBin.shards(n, usersPerShard);
+        p.sequences().javaRDD() // the shard holds dense user ids (the originals are in the user map), as data convert writes them
+                .mapToPair(r -> new Tuple2<>(r.getLong(0), new Tuple2<>(Long.toString(r.getLong(0)), toInts(r.getList(1)))))
+                .repartitionAndSortWithinPartitions(new Shards(usersPerShard, shards))
+                .mapPartitionsWithIndex((index, rows) -> {
+                    List<String> ids = new java.util.ArrayList<>();
+                    List<int[]> seqs = new java.util.ArrayList<>();
+                    rows.forEachRemaining(t -> {
+                        ids.add(t._2()._1());
+                        seqs.add(t._2()._2());
+                    });
+                    LogFiles.writeFile(outDir + "/" + SeqBin.shardName(index), out -> SeqBin.writeShard(out, ids, seqs), new Configuration());
+                    return java.util.List.of(ids.size()).iterator();
+                }, true)
+                .collect();
+        LogFiles.writeFile(outDir + "/meta.json", out -> out.write(SeqBin.meta(n, (int) p.report().items(), p.report().interactions(),
+                usersPerShard).getBytes(java.nio.charset.StandardCharsets.UTF_8)), conf);
+        LOG.info("wrote {} ({} shard(s))", outDir, shards);
+    }
+
+    private static int[] toInts(List<Integer> items) {
+        int[] a = new int[items.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = items.get(i);
+        }
+        return a;
+    }
+
+    /** Users 1..n to shards of {@code size} consecutive ids. */
+    static final class Shards extends Partitioner {
+        private final int size;
+        private final int shards;
+
+        Shards(int size, int shards) {
+            this.size = size;
+            this.shards = shards;
+        }
+
+        @Override
+        public int numPartitions() {
+            return shards;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (int) (((Long) key - 1) / size);
+        }
     }
 
     /** Partitions dense ids 1..n into {@code parts} contiguous ranges, in order. */
@@ -204,6 +285,10 @@ public final class PrepareJob {
         JavaRDD<Row> rows = sorted.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> out = spark.createDataFrame(rows.zipWithIndex().map(t -> RowFactory.create(t._2() + 1, t._1().getString(0))), schema);
         return out;
+    }
+
+    private static String secs(long t0) {
+        return String.format("%.1f", (System.nanoTime() - t0) / 1e9);
     }
 
     private static Dataset<Row> persist(Dataset<Row> d) {

@@ -57,6 +57,9 @@ public final class ScoreJob {
     /** Users' histories in original ids: {@code (user string, history array<string>)}. */
     public static Dataset<Row> histories(SparkSession spark, DataSource source) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
+        if (source.resolvedFormat().equals("seqbin")) { // a directory of shards, named NAME.seqbin
+            return seqbinHistories(spark, source.path(), conf);
+        }
         List<LogFiles.InputFile> files = LogFiles.list(source.path(), conf);
         DataSource first = source.withPath(PrepareJob.localOrUri(files.get(0).uri()));
         if (!first.resolvedFormat().equals("fmlp")) {
@@ -95,21 +98,73 @@ public final class ScoreJob {
                 }
                 history[i - 1] = items == null ? tok[i] : items[id - 1];
             }
-            String user = tok[0];
-            String[] users = userB.value();
-            if (users != null) { // Dataset.originalUserId: the dense id through the map, else as written
-                try {
-                    int u = Integer.parseInt(user);
-                    if (u >= 1 && u <= users.length) {
-                        user = users[u - 1];
-                    }
-                } catch (NumberFormatException e) {
-                    // kept as written
-                }
-            }
-            return List.of(RowFactory.create(user, history)).iterator();
+            return List.of(RowFactory.create(originalUser(tok[0], userB.value()), history)).iterator();
         });
         return spark.createDataFrame(rows, HISTORY);
+    }
+
+    /** The histories of a {@code .seqbin} directory: one task per shard, read with the core's shard reader. */
+    private static Dataset<Row> seqbinHistories(SparkSession spark, String dir, Configuration conf) {
+        com.fasterxml.jackson.databind.JsonNode meta;
+        org.apache.hadoop.fs.Path metaPath = new org.apache.hadoop.fs.Path(dir + "/meta.json");
+        try (var in = metaPath.getFileSystem(conf).open(metaPath)) {
+            meta = org.seqrec.util.Json.MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int numItems = meta.path("items").asInt();
+        List<String> shards = new ArrayList<>();
+        for (var s : meta.path("shards")) {
+            shards.add(dir + "/" + s.asText());
+        }
+        var tag = scala.reflect.ClassTag$.MODULE$.<String[]>apply(String[].class);
+        Broadcast<String[]> itemB = spark.sparkContext().broadcast(readMap(LogFiles.sibling(dir, ".item_map.tsv"), conf), tag);
+        Broadcast<String[]> userB = spark.sparkContext().broadcast(readMap(LogFiles.sibling(dir, ".user_map.tsv"), conf), tag);
+        JavaRDD<Row> rows = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(shards, shards.size()).flatMap(shard -> {
+                    java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("seqrec-shard-");
+                    try {
+                        List<String> ids = new ArrayList<>();
+                        List<int[]> seqs = new ArrayList<>();
+                        org.seqrec.data.SeqBin.readShard(LogFiles.local(shard, tmp, new Configuration()), numItems, ids, seqs);
+                        List<Row> out = new ArrayList<>(ids.size());
+                        for (int u = 0; u < ids.size(); u++) {
+                            out.add(RowFactory.create(originalUser(ids.get(u), userB.value()), originals(seqs.get(u), itemB.value())));
+                        }
+                        return out.iterator();
+                    } finally {
+                        try (var s = java.nio.file.Files.list(tmp)) {
+                            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s::iterator) {
+                                java.nio.file.Files.deleteIfExists(p);
+                            }
+                        }
+                        java.nio.file.Files.deleteIfExists(tmp);
+                    }
+                });
+        return spark.createDataFrame(rows, HISTORY);
+    }
+
+    private static String[] originals(int[] ids, String[] names) {
+        String[] out = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = names == null ? Integer.toString(ids[i]) : names[ids[i] - 1];
+        }
+        return out;
+    }
+
+    /** Dataset.originalUserId: the dense id through the user map, else the id as written. */
+    private static String originalUser(String user, String[] users) {
+        if (users != null) {
+            try {
+                int u = Integer.parseInt(user);
+                if (u >= 1 && u <= users.length) {
+                    return users[u - 1];
+                }
+            } catch (NumberFormatException e) {
+                // kept as written
+            }
+        }
+        return user;
     }
 
     /** Scores the histories: {@code (user, rank, item, score)}. */

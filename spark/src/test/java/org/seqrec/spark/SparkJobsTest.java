@@ -121,6 +121,26 @@ class SparkJobsTest {
         Path log = write("messy.csv", lines);
         DataSource source = csv(log, 3, 2.0, 500);
         SequenceBuilder.Report r = assertSameConversion(source, source);
+        // the binary sharded format from the same preparation: every shard, meta.json and map byte for byte
+        SequenceBuilder.Result expected = source.convert(source.rowErrors());
+        Path a = dir.resolve("bin-convert/out.seqbin");
+        org.seqrec.data.SeqBin.save(expected.dataset(), a, 37);
+        Path b = dir.resolve("bin-spark/out.seqbin");
+        PrepareJob.write(spark, PrepareJob.prepare(spark, source), b.toString(), 37);
+        List<String> names;
+        try (var list = Files.list(a)) {
+            names = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(names).hasSize(1 + (int) Math.ceil(r.users() / 37.0)).contains("meta.json", "shard-00000.bin");
+        try (var list = Files.list(b)) {
+            assertThat(list.map(p -> p.getFileName().toString()).sorted().toList()).isEqualTo(names);
+        }
+        for (String name : names) {
+            assertThat(Files.readAllBytes(b.resolve(name))).as(name).isEqualTo(Files.readAllBytes(a.resolve(name)));
+        }
+        for (String map : new String[] {"out.item_map.tsv", "out.user_map.tsv"}) {
+            assertThat(Files.readAllBytes(b.getParent().resolve(map))).as(map).isEqualTo(Files.readAllBytes(a.getParent().resolve(map)));
+        }
         // the fixture exercises what it claims to
         assertThat(r.duplicates()).isPositive();
         assertThat(r.belowMinRating()).isPositive();
@@ -181,7 +201,10 @@ class SparkJobsTest {
         Path run = dir.resolve("run");
         assertThat(org.seqrec.cli.Main.run("train", "--model", "convformer", "--data", fmlp.toString(), "--out", run.toString(), "--hidden",
                 "16", "--max-len", "8", "--kernel", "3", "--epochs", "1", "--protocol", "full", "--no-eval", "-q")).isZero();
-        String[][] inputs = {{fmlp.toString()}, {log.toString()}}; // sequences, and a raw log (prepared with k-core 1, as score does)
+        Path bin = dir.resolve("shop.seqbin");
+        assertThat(org.seqrec.cli.Main.run("data", "convert", "--data", fmlp.toString(), "--out", bin.toString(), "--shard-users", "50")).isZero();
+        // sequences, a raw log (prepared with k-core 1, as score does), and the binary format (one task per shard)
+        String[][] inputs = {{fmlp.toString()}, {log.toString()}, {bin.toString()}};
         for (String[] in : inputs) {
             Path csv = dir.resolve("recs-" + Path.of(in[0]).getFileName() + ".csv");
             assertThat(org.seqrec.cli.Main.run("score", "--run", run.toString(), "--data", in[0], "--k", "5", "--out", csv.toString(),
@@ -194,8 +217,8 @@ class SparkJobsTest {
                 expected.put(rec.get(0) + "#" + rec.get(1), new String[] {rec.get(2), rec.get(3)});
             }
             DataSource src = csv(Path.of(in[0]), 1, Double.NaN, 0).withPath(in[0]);
-            if (in[0].endsWith(".txt")) {
-                src = DataSource.fmlp(Path.of(in[0]));
+            if (in[0].endsWith(".txt") || in[0].endsWith(".seqbin")) {
+                src = new DataSource(in[0], "auto", null, null, null, null, null, null, 1, Double.NaN);
             }
             String out = dir.resolve("scores-" + Path.of(in[0]).getFileName()).toString();
             long users = ScoreJob.run(spark, src, new ScoreJob.Options(run.toString(), 5, false, 19), out);
