@@ -3,8 +3,9 @@
 # paper's Xbox set times SCALES (default "0.01 0.1"; add 1 for the full 674K users / 19.3M actions / 40K items):
 #  - preparation: `seqrec data convert` of the CSV, and `seqrec-spark prepare --master local[2]` of the same
 #    rows in PARTS part files: wall seconds, peak RSS, and whether the outputs are byte-identical;
-#  - training: start-up before the first batch and seconds per batch (ConvFormer, K 45, MAX_BATCHES batches,
-#    THREADS threads), reading the FMLP text file (the binary format of issue 22 is not built yet);
+#  - the FMLP file rewritten as a .seqbin directory (seconds), and training's start-up before the first batch
+#    reading each: the text file (with seconds per batch over MAX_BATCHES batches; ConvFormer, K 45, THREADS
+#    threads) and the .seqbin directory (5 batches);
 #  - scoring: users/s of `seqrec score` and of `seqrec-spark score --master local[2]` (top 10, the whole file);
 #  - growth exponents: the slope of log(seconds) against log(actions) between the smallest and largest scale.
 # Writes bench/results/scale.{json,md} (rows replaced per label and scale). Run on an otherwise idle machine;
@@ -48,7 +49,7 @@ for SCALE in $SCALES; do
     mv "$OUT/parts.tmp" "$OUT/parts"
   fi
   COLS=(--user-col user --item-col item --time-col time)
-  rm -rf "$OUT/single" "$OUT/spark" "$OUT/run" "$OUT/scores.parquet"; mkdir -p "$OUT/single" "$OUT/spark"
+  rm -rf "$OUT/single" "$OUT/spark" "$OUT/run" "$OUT/run-seqbin" "$OUT/scores.parquet"; mkdir -p "$OUT/single" "$OUT/spark"
   L_CONVERT=$(cut -d' ' -f1 /proc/loadavg)
   read -r CONVERT_S CONVERT_MB < <(measure "$OUT/convert.log" bin/seqrec -q data convert --data "$OUT/log.csv" "${COLS[@]}" \
     --out "$OUT/single/xbox.txt")
@@ -57,6 +58,10 @@ for SCALE in $SCALES; do
     "${COLS[@]}" --out "$OUT/spark/xbox.txt")
   SAME=true
   for f in xbox.txt xbox.item_map.tsv xbox.user_map.tsv; do cmp -s "$OUT/single/$f" "$OUT/spark/$f" || SAME=false; done
+  L_BIN=$(cut -d' ' -f1 /proc/loadavg)
+  read -r BIN_S BIN_MB < <(measure "$OUT/seqbin.log" bin/seqrec -q data convert --data "$OUT/single/xbox.txt" --out "$OUT/single/xbox.seqbin")
+  read -r BTRAIN_WALL BTRAIN_MB < <(measure "$OUT/train-seqbin.log" bin/seqrec -q train --model convformer --data "$OUT/single/xbox.seqbin" \
+    --out "$OUT/run-seqbin" --overwrite --no-eval --kernel 45 --padding circular --epochs 1 --threads "$THREADS" --param max_batches=5)
   L_TRAIN=$(cut -d' ' -f1 /proc/loadavg)
   read -r TRAIN_WALL TRAIN_MB < <(measure "$OUT/train.log" bin/seqrec -q train --model convformer --data "$OUT/single/xbox.txt" \
     --out "$OUT/run" --overwrite --no-eval --kernel 45 --padding circular --epochs 1 --threads "$THREADS" --param max_batches="$MAX_BATCHES")
@@ -68,11 +73,12 @@ for SCALE in $SCALES; do
     bin/seqrec-spark score --master 'local[2]' --run "$OUT/run" --data "$OUT/single/xbox.txt" --k 10 --out "$OUT/scores.parquet")
   python3 - "$OUT" "$LABEL" "$SCALE" "$PARTS" "$THREADS" "$SAME" \
     "$CONVERT_S $CONVERT_MB $L_CONVERT" "$SPARK_S $SPARK_MB $L_SPARK" "$TRAIN_WALL $TRAIN_MB $L_TRAIN" \
-    "$SCORE_S $SCORE_MB $L_SCORE" "$SSCORE_S $SSCORE_MB $L_SSCORE" <<'PY'
+    "$SCORE_S $SCORE_MB $L_SCORE" "$SSCORE_S $SSCORE_MB $L_SSCORE" "$BIN_S $BTRAIN_WALL $L_BIN" <<'PY'
 import json, os, re, sys
 out, label, scale, parts, threads, same = sys.argv[1:7]
-conv, spark, train, score, sscore = [s.split() for s in sys.argv[7:12]]
+conv, spark, train, score, sscore, binary = [s.split() for s in sys.argv[7:13]]
 h = json.loads(open(os.path.join(out, "run", "history.jsonl")).readline())
+hb = json.loads(open(os.path.join(out, "run-seqbin", "history.jsonl")).readline())
 lengths = [len(l.split()) - 1 for l in open(os.path.join(out, "single", "xbox.txt"))]
 def users_per_s(log):
     m = re.search(r"scored (\d+) users in ([\d.]+) s", open(log).read())
@@ -81,6 +87,7 @@ row = {"label": label, "scale": float(scale), "users": len(lengths), "actions": 
        "convert_seconds": float(conv[0]), "convert_peak_mb": float(conv[1]), "convert_load1": conv[2],
        "spark_prepare_seconds": float(spark[0]), "spark_prepare_peak_mb": float(spark[1]), "spark_prepare_load1": spark[2],
        "identical": same == "true",
+       "seqbin_write_seconds": float(binary[0]), "train_startup_seqbin_seconds": float(binary[1]) - hb["seconds"], "seqbin_load1": binary[2],
        "train_startup_seconds": float(train[0]) - h["seconds"], "seconds_per_batch": h["train_seconds"] / h["batches"],
        "timed_batches": h["batches"], "threads": int(threads), "train_load1": train[2],
        "score_users_per_s": users_per_s(os.path.join(out, "score.log")), "score_wall_seconds": float(score[0]), "score_load1": score[2],
@@ -102,13 +109,14 @@ with open("bench/results/scale.md", "w") as f:
             f"Machine: {d['machine']}. Single JVM: `seqrec data convert` / `score`; Spark: `bin/seqrec-spark` with "
             "`--master local[2]` over the log split in part files. Training reads the FMLP text file. Load = 1-minute load "
             "average when the step started (a one-thread training lane beside it doubles the times of a 2-core machine).\n\n")
-    f.write("| label | scale | users | actions | convert s | MB | Spark prepare s | MB | identical | train start-up s | s / batch | score users/s | Spark score users/s | loads (convert, Spark, train, score, Spark score) |\n")
-    f.write("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|\n")
+    f.write("| label | scale | users | actions | convert s | MB | Spark prepare s | MB | identical | FMLP to .seqbin s | train start-up s (text) | (.seqbin) | s / batch | score users/s | Spark score users/s | loads (convert, Spark, .seqbin, train, score, Spark score) |\n")
+    f.write("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n")
     for r in rows:
         f.write(f"| {r['label']} | {r['scale']:g} | {r['users']} | {r['actions']} | {r['convert_seconds']:.1f} | {r['convert_peak_mb']:.0f} |"
                 f" {r['spark_prepare_seconds']:.1f} | {r['spark_prepare_peak_mb']:.0f} | {'yes' if r['identical'] else 'NO'} |"
-                f" {r['train_startup_seconds']:.1f} | {r['seconds_per_batch']:.3f} | {r['score_users_per_s']:.0f} | {r['spark_score_users_per_s']:.0f} |"
-                f" {r['convert_load1']}, {r['spark_prepare_load1']}, {r['train_load1']}, {r['score_load1']}, {r['spark_score_load1']} |\n")
+                f" {r.get('seqbin_write_seconds', float('nan')):.1f} | {r['train_startup_seconds']:.1f} | {r.get('train_startup_seqbin_seconds', float('nan')):.1f} |"
+                f" {r['seconds_per_batch']:.3f} | {r['score_users_per_s']:.0f} | {r['spark_score_users_per_s']:.0f} |"
+                f" {r['convert_load1']}, {r['spark_prepare_load1']}, {r.get('seqbin_load1', '-')}, {r['train_load1']}, {r['score_load1']}, {r['spark_score_load1']} |\n")
     f.write("\nGrowth exponents (slope of log seconds against log actions between the smallest and the largest scale of a label):\n\n")
     f.write("| label | scales | convert | Spark prepare | train start-up | score (wall) | Spark score (wall) |\n|---|---|---:|---:|---:|---:|---:|\n")
     for label in sorted({r["label"] for r in rows}):
