@@ -50,8 +50,16 @@ public final class SeqBin {
     /** Writes one shard: the users' ids and sequences, in order. */
     public static void writeShard(OutputStream out, List<String> userIds, List<int[]> sequences) throws IOException {
         long interactions = 0;
+        long idBytes = 0;
         for (int[] s : sequences) {
             interactions += s.length;
+        }
+        for (String id : userIds) {
+            idBytes += 4 + id.getBytes(StandardCharsets.UTF_8).length;
+        }
+        long bytes = HEADER + 8L * (userIds.size() + 1) + 4 * interactions + idBytes;
+        if (bytes > Integer.MAX_VALUE) { // a reader maps a shard as one buffer
+            throw new SeqrecException("a shard of " + userIds.size() + " users would take " + bytes + " bytes, over 2 GB: give a smaller --shard-users");
         }
         DataOutputStream d = new DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
         ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -182,10 +190,13 @@ public final class SeqBin {
         SeqrecException.requireReadable(file, "seqbin shard");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new SeqrecException(file + ": " + size + " bytes, over the 2 GB a shard may hold (rewrite it with a smaller --shard-users)");
+            }
             if (size < HEADER) {
                 throw new SeqrecException(file + ": truncated (" + size + " bytes)");
             }
-            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size); // over 2 GB a shard is refused by map itself
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             map.order(ByteOrder.LITTLE_ENDIAN);
             byte[] magic = new byte[8];
             map.get(magic);
