@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # RecGRELA's linear cost in L (issue 6): time and peak memory of one training step at
-# L = 50 ... 800 for recgrela, linrec, lrurec (log-depth scan) and sasrec (synthetic full-length histories, batch BATCH,
+# L = 50 ... 800 for recgrela, linrec, lrurec and mamba4rec (log-depth scans) and sasrec (synthetic full-length histories, batch BATCH,
 # D 64, the same cross-entropy loss for all), table + PNG/SVG plots; then the peak memory of a
 # RecGRELA training step at L 200 by batch size, and the largest batch that fits this machine.
 # Run on an otherwise idle machine (pause background trainings with kill -STOP / -CONT).
@@ -8,7 +8,7 @@
 # bench/results/recgrela-batch.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODELS=${MODELS:-recgrela,linrec,lrurec,sasrec}
+MODELS=${MODELS:-recgrela,linrec,lrurec,mamba4rec,sasrec}
 LENGTHS=${LENGTHS:-50,100,200,400,800}
 BATCH=${BATCH:-32}
 THREADS=${THREADS:-2}

@@ -21,18 +21,7 @@ CP=${CP:-$(bench/test-classpath.sh)}
 if [ ! -s "$OUT/log.csv" ]; then
   java -cp "$CP" org.seqrec.bench.SyntheticLog "$OUT/log.csv.tmp" "$USERS" "$ACTIONS" 40000 11 && mv "$OUT/log.csv.tmp" "$OUT/log.csv"
 fi
-measure() { # LOG CMD...: runs CMD under /usr/bin/time, prints "seconds peak_mb"
-  local log=$1; shift
-  /usr/bin/time -v "$@" > "$log" 2> "$log.time"
-  python3 - "$log.time" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-wall = re.search(r"Elapsed \(wall clock\) time.*?: (.*)", t).group(1).split(":")
-secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall)))
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
-print(f"{secs:.1f} {rss:.0f}")
-PY
-}
+source bench/measure.sh
 bin/seqrec --version > /dev/null
 read -r CONVERT_S CONVERT_MB < <(measure "$OUT/convert.log" bin/seqrec -q data convert --data "$OUT/log.csv" --user-col user \
   --item-col item --time-col time --out "$OUT/xbox.txt")

@@ -48,10 +48,39 @@ public final class LinearScan {
         return new NDArray[] {hr, hi};
     }
 
+    /**
+     * The states for a real, time-varying decay: {@code h_t = a_t ⊙ h_{t-1} + b_t} (Hillis-Steele: at the step
+     * of offset k, {@code b_t += a_t ⊙ b_{t-k}}, then {@code a_t *= a_{t-k}}, so each pair composes the maps of
+     * its window).
+     *
+     * @param a the decays {@code [B, L, ...]}, time on axis 1
+     * @param b the inputs, the shape of {@code a}
+     * @return h, the shape of {@code b}
+     */
+    public static NDArray real(NDArray a, NDArray b) {
+        long len = b.getShape().get(1);
+        NDArray acc = a;
+        NDArray h = b;
+        for (long k = 1; k < len; k *= 2) {
+            h = h.add(acc.mul(shift(h, k, 0f)));
+            if (2 * k < len) {
+                acc = acc.mul(shift(acc, k, 1f));
+            }
+        }
+        return h;
+    }
+
     /** {@code h} moved k steps later in time, zeros entering at the start: {@code out_t = h_{t-k}}. */
     static NDArray shift(NDArray h, long k) {
+        return shift(h, k, 0f);
+    }
+
+    /** {@code h} moved k steps later along axis 1, {@code fill} entering at the start. */
+    static NDArray shift(NDArray h, long k, float fill) {
         Shape s = h.getShape();
-        NDArray zeros = h.getManager().zeros(new Shape(s.get(0), k, s.get(2)), h.getDataType());
-        return NDArrays.concat(new NDList(zeros, h.get(new NDIndex(":, :{}", s.get(1) - k))), 1);
+        long[] dims = s.getShape().clone();
+        dims[1] = k;
+        NDArray head = h.getManager().full(new Shape(dims), fill, h.getDataType());
+        return NDArrays.concat(new NDList(head, h.get(new NDIndex(":, :{}", s.get(1) - k))), 1);
     }
 }

@@ -29,6 +29,7 @@ public final class ModelRegistry {
         register(new Caser.Spec());
         register(new Hgn.Spec());
         register(new LruRec.Spec());
+        register(new Mamba4Rec.Spec());
         register(new FastFormer.Spec());
         register(new PoolingFormer.Spec());
         register(new AdaMct.Spec());
