@@ -21,18 +21,7 @@ CP=${CP:-$(bench/test-classpath.sh)}
 bin/seqrec --version > /dev/null
 bin/seqrec-spark --help > /dev/null
 mkdir -p bench/results
-measure() { # LOG CMD...: runs CMD under /usr/bin/time, prints "seconds peak_mb"
-  local log=$1; shift
-  /usr/bin/time -v "$@" > "$log" 2> "$log.time" || { tail -20 "$log" "$log.time" >&2; exit 1; }
-  python3 - "$log.time" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-wall = re.search(r"Elapsed \(wall clock\) time.*?: (.*)", t).group(1).split(":")
-secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall)))
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
-print(f"{secs:.1f} {rss:.0f}")
-PY
-}
+source bench/measure.sh
 for SCALE in $SCALES; do
   OUT=bench/out/scale-$SCALE
   mkdir -p "$OUT"
@@ -107,8 +96,8 @@ rows = sorted(d["rows"], key=lambda r: (r["label"], r["scale"]))
 with open("bench/results/scale.md", "w") as f:
     f.write("Data path at growing scale (`bench/scale.sh`; synthetic logs of the Xbox set's shape, 40K items). "
             f"Machine: {d['machine']}. Single JVM: `seqrec data convert` / `score`; Spark: `bin/seqrec-spark` with "
-            "`--master local[2]` over the log split in part files. Training reads the FMLP text file. Load = 1-minute load "
-            "average when the step started (a one-thread training lane beside it doubles the times of a 2-core machine).\n\n")
+            "`--master local[2]` over the log split in part files. Training reads the FMLP text file (s / batch) and, for its start-up, also the .seqbin directory. Load = 1-minute load "
+            "average when the step started (a one-thread training lane beside it doubles the times of a 2-core machine). Rows labelled d519b47 ran Spark with adaptive execution on (its default then).\n\n")
     f.write("| label | scale | users | actions | convert s | MB | Spark prepare s | MB | identical | FMLP to .seqbin s | train start-up s (text) | (.seqbin) | s / batch | score users/s | Spark score users/s | loads (convert, Spark, .seqbin, train, score, Spark score) |\n")
     f.write("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n")
     for r in rows:
