@@ -44,8 +44,8 @@ public final class Main implements Runnable {
                 conf.setMaster("local[*]");
             }
             conf.setIfMissing("spark.ui.enabled", "false");
-            // adaptive execution re-plans after every stage: on these short plans it cost 2.6x in local mode
-            // (bench/results/scale.md); enable it with --conf spark.sql.adaptive.enabled=true on a cluster
+            // adaptive execution re-plans after every stage: on these short plans it slowed local mode down
+            // (bench/results/scale.md, docs/spark.md); enable it with --conf spark.sql.adaptive.enabled=true on a cluster
             conf.setIfMissing("spark.sql.adaptive.enabled", "false");
             SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
             if (partitions != null) {
