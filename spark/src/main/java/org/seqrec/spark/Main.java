@@ -75,6 +75,10 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (data.source().rejects() != null) {
+                throw new SeqrecException("--rejects: the Spark job counts rejected rows by reason but does not write them; "
+                        + "run seqrec data convert on the file to list them");
+            }
             try (SparkSession spark = sparkOptions.session("seqrec-spark prepare")) {
                 PrepareJob.Prepared p = PrepareJob.convert(spark, source(data), out, shardUsers);
                 System.out.println(p.rejectedSummary());
@@ -138,6 +142,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line: 0 on success, 2 (the message on standard error) when a job fails. */
+    public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parse) -> {
             Throwable root = e;
@@ -147,6 +156,6 @@ public final class Main implements Runnable {
             cmd.getErr().println("seqrec-spark: " + (root.getMessage() != null ? root.getMessage() : root.toString()));
             return 2;
         });
-        System.exit(cl.execute(args));
+        return cl.execute(args);
     }
 }

@@ -150,6 +150,25 @@ class SparkJobsTest {
     }
 
     @Test
+    void optionsTheJobCannotHonourAreRefusedBeforeAnyWork() throws IOException {
+        Path log = write("tiny.csv", List.of("user_id,item_id,timestamp", "a,x,1"));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run("prepare", "--data", log.toString(), "--out", dir.resolve("o.txt").toString(), "--rejects",
+                    dir.resolve("r.tsv").toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rejects").contains("data convert");
+        assertThat(dir.resolve("o.txt")).doesNotExist();
+        assertThat(spark.sparkContext().isStopped()).as("the shared session is untouched").isFalse();
+    }
+
+    @Test
     void aDirectoryOfPartFilesEqualsTheirConcatenation() throws IOException {
         // headerless TSV in two part files (and Spark's marker files, which are not data) against one file holding both
         List<String> rows = new ArrayList<>();
