@@ -71,37 +71,50 @@ public final class IdMap {
 
     public static IdMap read(Path file) {
         SeqrecException.requireReadable(file, "id map");
-        List<String> ids = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            long no = 0;
-            while ((line = r.readLine()) != null) {
-                no++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                int tab = line.indexOf('\t');
-                if (tab < 0) {
-                    throw SeqrecException.atLine(file, no, "expected 'dense<TAB>original', got '" + line + "'");
-                }
-                int id;
-                try {
-                    id = Integer.parseInt(line.substring(0, tab));
-                } catch (NumberFormatException e) {
-                    throw SeqrecException.atLine(file, no, "dense id '" + line.substring(0, tab) + "' is not an integer");
-                }
-                if (id != ids.size() + 1) {
-                    throw SeqrecException.atLine(file, no, "expected dense id " + (ids.size() + 1) + ", got " + id);
-                }
-                ids.add(line.substring(tab + 1));
-            }
+            return read(r, file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /**
+     * Reads a map written by {@link #write} from any reader (the Spark jobs read maps on a Hadoop file
+     * system): one {@code dense<TAB>original} line per id, dense ids 1, 2, ... in order, blank lines
+     * skipped; errors name {@code source} and the line.
+     */
+    public static IdMap read(BufferedReader r, String source) throws IOException {
+        List<String> ids = new ArrayList<>();
+        String line;
+        long no = 0;
+        while ((line = r.readLine()) != null) {
+            no++;
+            if (line.isBlank()) {
+                continue;
+            }
+            int tab = line.indexOf('\t');
+            if (tab < 0) {
+                throw atLine(source, no, "expected 'dense<TAB>original', got '" + line + "'");
+            }
+            int id;
+            try {
+                id = Integer.parseInt(line.substring(0, tab));
+            } catch (NumberFormatException e) {
+                throw atLine(source, no, "dense id '" + line.substring(0, tab) + "' is not an integer");
+            }
+            if (id != ids.size() + 1) {
+                throw atLine(source, no, "expected dense id " + (ids.size() + 1) + ", got " + id);
+            }
+            ids.add(line.substring(tab + 1));
         }
         try {
             return new IdMap(ids);
         } catch (IllegalArgumentException e) {
-            throw new SeqrecException(file + ": " + e.getMessage());
+            throw new SeqrecException(source + ": " + e.getMessage());
         }
+    }
+
+    private static SeqrecException atLine(String source, long line, String message) {
+        return new SeqrecException(source + ":" + line + ": " + message);
     }
 }

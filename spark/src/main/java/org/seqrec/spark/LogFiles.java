@@ -15,7 +15,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.seqrec.util.SeqrecException;
 
 /**
@@ -98,25 +97,31 @@ final class LogFiles {
                 }
             }
             parts.sort(Comparator.comparing(f -> f.getPath().getName()));
-            org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(out);
-            org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(out + ".tmp");
-            FileSystem outFs = raw(target.getFileSystem(conf));
-            try (FSDataOutputStream os = outFs.create(tmp, true)) {
+            writeFile(out, os -> {
                 for (FileStatus part : parts) {
                     try (InputStream in = fs.open(part.getPath())) {
                         in.transferTo(os);
                     }
                 }
-            }
-            if (outFs.exists(target)) {
-                outFs.delete(target, false);
-            }
-            if (!outFs.rename(tmp, target)) {
-                throw new IOException("cannot rename " + tmp + " to " + target);
-            }
+            }, conf);
             fs.delete(dir, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes a local temporary directory and the files in it; one left behind is not worth failing a task for. */
+    static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // best effort
         }
     }
 

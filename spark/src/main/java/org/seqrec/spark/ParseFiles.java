@@ -101,7 +101,7 @@ final class ParseFiles implements FlatMapFunction<Iterator<LogFiles.InputFile>, 
             } catch (Throwable t) {
                 last = t;
             } finally {
-                deleteTree(tmp);
+                LogFiles.deleteTree(tmp);
             }
             if (!stopped) {
                 try {
@@ -156,20 +156,6 @@ final class ParseFiles implements FlatMapFunction<Iterator<LogFiles.InputFile>, 
             Row r = (Row) next;
             next = null;
             return r;
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var s = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // a temporary directory left behind is not worth failing the task for
         }
     }
 

@@ -26,6 +26,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.seqrec.Recommender;
 import org.seqrec.data.DataSource;
+import org.seqrec.data.IdMap;
 import org.seqrec.util.SeqrecException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,12 +134,7 @@ public final class ScoreJob {
                         }
                         return out.iterator();
                     } finally {
-                        try (var s = java.nio.file.Files.list(tmp)) {
-                            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s::iterator) {
-                                java.nio.file.Files.deleteIfExists(p);
-                            }
-                        }
-                        java.nio.file.Files.deleteIfExists(tmp);
+                        LogFiles.deleteTree(tmp);
                     }
                 });
         return spark.createDataFrame(rows, HISTORY);
@@ -179,28 +175,22 @@ public final class ScoreJob {
         return spark.read().parquet(out).select("user").distinct().count();
     }
 
+    /** The originals of an id map beside the data ({@link IdMap}'s format and checks), or null when there is none. */
     private static String[] readMap(String path, Configuration conf) {
         if (!LogFiles.exists(path, conf)) {
             return null;
         }
-        List<String> names = new ArrayList<>();
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getFileSystem(conf).open(p), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.isEmpty()) {
-                    continue;
-                }
-                int tab = line.indexOf('\t');
-                if (tab < 0 || Integer.parseInt(line.substring(0, tab)) != names.size() + 1) {
-                    throw new SeqrecException(path + ": line " + (names.size() + 1) + " is not 'dense-id TAB original-id' in order");
-                }
-                names.add(line.substring(tab + 1));
+            IdMap map = IdMap.read(r, path);
+            String[] names = new String[map.size()];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = map.original(i + 1);
             }
+            return names;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return names.toArray(new String[0]);
     }
 
     /** One partition's users, scored in batches by this JVM's recommender for the run. */
