@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.seqrec.data.IdMap;
+import org.seqrec.eval.Evaluator;
 import org.seqrec.model.HistoryBatch;
 import org.seqrec.model.RecModel;
 import org.seqrec.model.zoo.ModelRegistry;
@@ -45,6 +46,7 @@ public final class Recommender implements AutoCloseable {
     private final String runName;
     private final int[] counts;
     private final int[] popularOrder;
+    private volatile long scoreBytes = 16L << 20;
 
     private Recommender(NDManager manager, RecModel model, IdMap items, String runName, int[] counts, HistoryStore histories) {
         this.manager = manager;
@@ -54,6 +56,19 @@ public final class Recommender implements AutoCloseable {
         this.runName = runName;
         this.counts = counts;
         this.popularOrder = Popularity.order(counts);
+    }
+
+    /**
+     * The most memory one scoring pass's {@code [rows, items]} score matrix may take (default 16 MB, below glibc's
+     * mmap threshold: bench/results/eval-speed.md); a batch of queries is scored in as many passes as that needs, at
+     * least one row each. Returns this.
+     */
+    public Recommender scoreBudget(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("score budget must be positive: " + bytes);
+        }
+        this.scoreBytes = bytes;
+        return this;
     }
 
     /** One recommended item. */
@@ -230,7 +245,20 @@ public final class Recommender implements AutoCloseable {
         return List.of(out);
     }
 
+    /**
+     * Scores the model rows in chunks whose score matrix stays within {@link #scoreBudget} (16 MB by default, so a
+     * catalogue of millions of items needs no {@code rows x items} array past 2^31 elements, and the matrix is reused
+     * from the heap rather than mapped for every request).
+     */
     private void scoreRows(List<Query> queries, List<int[]> dense, List<List<String>> unknown, List<Integer> rows, int kMax,
+            Result[] out) {
+        int chunk = Evaluator.fullBatch(rows.size(), items.size(), scoreBytes);
+        for (int from = 0; from < rows.size(); from += chunk) {
+            scoreChunk(queries, dense, unknown, rows.subList(from, Math.min(rows.size(), from + chunk)), kMax, out);
+        }
+    }
+
+    private void scoreChunk(List<Query> queries, List<int[]> dense, List<List<String>> unknown, List<Integer> rows, int kMax,
             Result[] out) {
         int n = items.size();
         int b = rows.size();

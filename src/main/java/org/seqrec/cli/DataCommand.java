@@ -102,7 +102,8 @@ public final class DataCommand implements Runnable {
         return out.toAbsolutePath().resolveSibling((dot > 0 ? base.substring(0, dot) : base) + ".rejects.tsv");
     }
 
-    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Draw the fixed negatives of the sampled protocol (FMLP *_sample.txt layout).")
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = {"Export the fixed negatives of the sampled protocol (FMLP *_sample.txt layout).",
+            "Runs derive the same lists from --negatives-seed without a file; this writes them out (or draws another set to pass with --negatives)."})
     static final class Sample implements Callable<Integer> {
         @Mixin DataOptions data;
 
@@ -110,7 +111,7 @@ public final class DataCommand implements Runnable {
                 description = "Negatives per user: 99 (sampled) or 100 (uni100). Default: ${DEFAULT-VALUE}.")
         int count;
 
-        @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Random seed; the same seed gives the same file anywhere. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Random seed; the same seed gives the same file anywhere, and the lists a run derives with --negatives-seed SEED. Default: ${DEFAULT-VALUE}.")
         long seed;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
@@ -123,7 +124,7 @@ public final class DataCommand implements Runnable {
             }
             Dataset d = data.source().load();
             new LeaveOneOut(d); // reports users that cannot be split
-            Negatives.sample(d, count, seed).write(out, d);
+            Negatives.derived(d, count, seed).write(out, d);
             System.out.println("wrote " + count + " negatives for each of " + d.numUsers() + " users to " + out);
             return 0;
         }

@@ -55,7 +55,7 @@ final class QuickstartCommand implements Callable<Integer> {
         Runs.train(TrainRequest.builder("convformer", source, conv).params(params).protocol(Protocol.SAMPLED).overwrite(true)
                 .build());
         for (Path run : List.of(pop, conv)) {
-            Runs.evaluate(run, Protocol.FULL, new NegativesChoice(null, 42), 256);
+            Runs.evaluate(run, Protocol.FULL, new NegativesChoice(null, null), 256);
         }
         System.out.println();
         for (Protocol p : List.of(Protocol.SAMPLED, Protocol.FULL)) {

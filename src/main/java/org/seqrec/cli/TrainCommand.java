@@ -178,15 +178,16 @@ final class TrainCommand implements Callable<Integer> {
 class EvalOptions {
     @Option(names = "--protocol", paramLabel = "P",
             description = "full (every item a candidate), sampled (1 vs 99 negatives, the papers' Table 3) or uni100 (1 vs 100)."
-                    + " Default: sampled with --negatives; else full for train, and for evaluate the protocol the run was trained with.")
+                    + " Default: sampled with --negatives or --negatives-seed; else full for train, and for evaluate the protocol the run was trained with.")
     String protocol;
 
     @Option(names = "--negatives", paramLabel = "FILE",
-            description = "Fixed negatives file (from 'seqrec data sample'); default: the run's own, else drawn with --negatives-seed.")
+            description = "Fixed negatives file (FMLP *_sample.txt layout, e.g. 'seqrec data sample'); default: the run's own, else derived per user from --negatives-seed (no file).")
     Path negatives;
 
-    @Option(names = "--negatives-seed", paramLabel = "SEED", defaultValue = "42", description = "Seed for drawing negatives when no file is given. Default: ${DEFAULT-VALUE}.")
-    long negativesSeed;
+    @Option(names = "--negatives-seed", paramLabel = "SEED",
+            description = "Seed the negatives are derived from (replacing the run's own). Default: the run's own, else 42.")
+    Long negativesSeed;
 
     @Option(names = "--eval-batch", defaultValue = "256", paramLabel = "N", description = "Users per evaluation batch. Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -209,11 +210,16 @@ class EvalOptions {
         }
     }
 
-    /** The protocol asked for, else sampled when a negatives file is given, else {@code dflt}. */
+    /** The protocol asked for, else sampled when a negatives file or seed is given, else {@code dflt}. */
     Protocol protocol(Protocol dflt) {
-        Protocol p = protocol != null ? Protocol.parse(protocol) : negatives != null ? Protocol.SAMPLED : dflt;
-        if (!p.sampled() && negatives != null) {
-            throw new SeqrecException("--negatives only applies to the sampled protocols, not " + p.key());
+        if (negatives != null && negativesSeed != null) {
+            throw new SeqrecException("give --negatives FILE or --negatives-seed SEED, not both");
+        }
+        boolean chosen = negatives != null || negativesSeed != null;
+        Protocol p = protocol != null ? Protocol.parse(protocol) : chosen ? Protocol.SAMPLED : dflt;
+        if (!p.sampled() && chosen) {
+            throw new SeqrecException((negatives != null ? "--negatives" : "--negatives-seed")
+                    + " only applies to the sampled protocols, not " + p.key());
         }
         return p;
     }

@@ -7,22 +7,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import me.tongfei.progressbar.ProgressBar;
 import org.seqrec.util.AtomicFiles;
-import org.seqrec.util.Progress;
+import org.seqrec.util.Hashing;
 import org.seqrec.util.SeqrecException;
 
 /**
  * Fixed negative items for the sampled protocols (protocols.md section 4): for every user, a list
  * of items drawn uniformly without replacement from the items the user never interacted with
- * (whole sequence). File layout is FMLP's {@code *_sample.txt}: {@code user neg1 ... negN} per line.
+ * (whole sequence). Two forms with the same contents: <b>derived</b> ({@link #derived}: user
+ * {@code u}'s list is drawn again from {@code (seed, u)} whenever it is asked for, so nothing is
+ * held or read per user; what runs use by default) and <b>stored</b> ({@link #read}: a file in
+ * FMLP's {@code *_sample.txt} layout, {@code user neg1 ... negN} per line, such as the FMLP-Rec
+ * authors' own). {@link #write} exports either form; a derived set written out and read back is the
+ * same set.
  */
 public final class Negatives {
-    private final int[][] byUser; // aligned with dataset user indices
+    private final int[][] byUser; // stored form: aligned with dataset user indices; null when derived
+    private final Dataset data; // derived form
+    private final long seed;
     private final int count;
 
-    private Negatives(int[][] byUser, int count) {
+    private Negatives(int[][] byUser, Dataset data, long seed, int count) {
         this.byUser = byUser;
+        this.data = data;
+        this.seed = seed;
         this.count = count;
     }
 
@@ -31,8 +39,24 @@ public final class Negatives {
         return count;
     }
 
-    /** The negatives of dataset user index {@code u}; do not modify. */
+    /** Whether the lists are drawn from a seed on demand ({@link #derived}) rather than read from a file. */
+    public boolean isDerived() {
+        return byUser == null;
+    }
+
+    /** The seed of a derived set. */
+    public long seed() {
+        if (byUser != null) {
+            throw new IllegalStateException("negatives read from a file have no seed");
+        }
+        return seed;
+    }
+
+    /** The negatives of dataset user index {@code u}; do not modify. Thread-safe. */
     public int[] of(int u) {
+        if (byUser == null) {
+            return draw(data, u, count, seed);
+        }
         int[] n = byUser[u];
         if (n == null) {
             throw new IllegalStateException("no negatives for user index " + u);
@@ -41,61 +65,93 @@ public final class Negatives {
     }
 
     /**
-     * Draws {@code count} negatives for every user of {@code data}. Deterministic in {@code seed}:
-     * user {@code u} uses its own {@link SplitMix64} stream, so the file is the same on any machine.
+     * The negatives of every user of {@code data}, {@code count} each, derived from {@code seed} on
+     * demand: user {@code u} draws items {@code 1 + nextInt(numItems)} from its own {@link SplitMix64}
+     * stream {@code (seed, u)}, skipping items of its whole sequence and items already drawn, so the
+     * lists are the same on any machine and cost no memory per user. Refused up front when a user
+     * has interacted with so many items that fewer than {@code count} remain.
      */
-    public static Negatives sample(Dataset data, int count, long seed) {
+    public static Negatives derived(Dataset data, int count, long seed) {
+        if (count <= 0) {
+            throw new IllegalArgumentException("count must be positive: " + count);
+        }
         int n = data.numItems();
-        int[][] out = new int[data.numUsers()][];
-        int[] mark = new int[n + 1]; // mark[item] == u + 1: excluded for user u
-        try (ProgressBar bar = Progress.bar("sample negatives", data.numUsers(), "users")) {
-            for (int u = 0; u < data.numUsers(); u++) {
-                int stamp = u + 1;
-                int[] seq = data.sequence(u);
-                int distinct = 0;
-                for (int item : seq) {
-                    if (mark[item] != stamp) {
-                        mark[item] = stamp;
-                        distinct++;
-                    }
+        int[] mark = new int[n + 1]; // mark[item] == u + 1: seen by user u
+        for (int u = 0; u < data.numUsers(); u++) {
+            int distinct = 0;
+            for (int item : data.sequence(u)) {
+                if (mark[item] != u + 1) {
+                    mark[item] = u + 1;
+                    distinct++;
                 }
-                if (n - distinct < count) {
-                    throw new SeqrecException(data.name() + ": user " + data.userId(u) + " has interacted with " + distinct
-                            + " of " + n + " items, leaving fewer than " + count + " negatives to draw");
-                }
-                SplitMix64 rng = SplitMix64.forStream(seed, u);
-                int[] negs = new int[count];
-                for (int j = 0; j < count; ) {
-                    int item = 1 + rng.nextInt(n);
-                    if (mark[item] != stamp) {
-                        mark[item] = stamp;
-                        negs[j++] = item;
-                    }
-                }
-                out[u] = negs;
-                bar.step();
+            }
+            if (n - distinct < count) {
+                throw new SeqrecException(data.name() + ": user " + data.userId(u) + " has interacted with " + distinct
+                        + " of " + n + " items, leaving fewer than " + count + " negatives to draw");
             }
         }
-        return new Negatives(out, count);
+        return new Negatives(null, data, seed, count);
     }
 
-    /** Writes the FMLP sample layout, atomically. */
-    public void write(Path file, Dataset data) {
-        AtomicFiles.writeText(file, w -> {
-            StringBuilder sb = new StringBuilder();
-            for (int u = 0; u < byUser.length; u++) {
-                if (byUser[u] == null) {
-                    continue;
-                }
-                sb.setLength(0);
-                sb.append(data.userId(u));
-                for (int item : byUser[u]) {
-                    sb.append(' ').append(item);
-                }
-                sb.append('\n');
-                w.write(sb.toString());
+    /** User {@code u}'s list: rejection from its own stream against its distinct items (sorted) and the items drawn so far. */
+    private static int[] draw(Dataset data, int u, int count, long seed) {
+        int[] seen = data.sequence(u).clone();
+        java.util.Arrays.sort(seen);
+        int n = data.numItems();
+        // open addressing over the drawn items: at least 4x their count, a power of two
+        int[] drawn = new int[Integer.highestOneBit(Math.max(4, count) * 4)];
+        int mask = drawn.length - 1;
+        SplitMix64 rng = SplitMix64.forStream(seed, u);
+        int[] negs = new int[count];
+        for (int j = 0; j < count; ) {
+            int item = 1 + rng.nextInt(n);
+            if (java.util.Arrays.binarySearch(seen, item) >= 0) {
+                continue;
             }
-        });
+            int h = (item * 0x9E3779B1) >>> 7 & mask;
+            while (drawn[h] != 0 && drawn[h] != item) {
+                h = (h + 1) & mask;
+            }
+            if (drawn[h] == 0) {
+                drawn[h] = item;
+                negs[j++] = item;
+            }
+        }
+        return negs;
+    }
+
+    /** Writes the FMLP sample layout, atomically (every user of a derived set; the users a file had). */
+    public void write(Path file, Dataset data) {
+        AtomicFiles.writeText(file, w -> writeTo(w, data));
+    }
+
+    /** The SHA-256 of what {@link #write} would write, without writing it. */
+    public String sha256(Dataset data) {
+        java.security.MessageDigest digest = Hashing.sha256();
+        try (java.io.Writer w = new java.io.OutputStreamWriter(
+                new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest), StandardCharsets.UTF_8)) {
+            writeTo(w, data);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return Hashing.hex(digest);
+    }
+
+    private void writeTo(java.io.Writer w, Dataset data) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int users = byUser != null ? byUser.length : data.numUsers();
+        for (int u = 0; u < users; u++) {
+            if (byUser != null && byUser[u] == null) {
+                continue;
+            }
+            sb.setLength(0);
+            sb.append(data.userId(u));
+            for (int item : of(u)) {
+                sb.append(' ').append(item);
+            }
+            sb.append('\n');
+            w.write(sb.toString());
+        }
     }
 
     /**
@@ -177,6 +233,6 @@ public final class Negatives {
             throw new SeqrecException(file + ": no negatives for " + missing + " user(s) of " + data.name()
                     + ", the first being user '" + first + "'" + mismatch);
         }
-        return new Negatives(byUser, expectedCount);
+        return new Negatives(byUser, null, 0, expectedCount);
     }
 }

@@ -53,6 +53,11 @@ public final class Evaluator {
         return protocol;
     }
 
+    /** The negatives of a sampled protocol (null under full ranking). */
+    public Negatives negatives() {
+        return negatives;
+    }
+
     public EvalResult evaluate(Scorer scorer, LeaveOneOut.Part part, NDManager manager) {
         if (scorer.numItems() != split.data().numItems()) {
             throw new SeqrecException("the model knows " + scorer.numItems() + " items but " + split.data().name()
@@ -120,8 +125,13 @@ public final class Evaluator {
      * items and 256 users it was 41 MB, and 40-44% of the pass went to the kernel: bench/results/eval-speed.md).
      */
     static int fullBatch(int batchSize, int numItems) {
+        return fullBatch(batchSize, numItems, FULL_SCORES_BYTES);
+    }
+
+    /** Rows of a {@code [rows, numItems + 1]} float score matrix within {@code bytes}: at least 1, at most {@code batchSize}. */
+    public static int fullBatch(int batchSize, int numItems, long bytes) {
         long perUser = 4L * (numItems + 1);
-        return (int) Math.max(1, Math.min(batchSize, FULL_SCORES_BYTES / perUser));
+        return (int) Math.max(1, Math.min(batchSize, bytes / perUser));
     }
 
     /** The score matrix one full-ranking batch may take. */

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * item_map.tsv           dense item id -> original id
  * popularity.tsv         training interactions per item ({@link Popularity}): the fallback for unknown histories
  * model/                 the model's weights, in the model's own format ({@code RecModel#save})
- * negatives-PROTOCOL.txt fixed negatives of a sampled protocol
+ * negatives-PROTOCOL.json how a sampled protocol's negatives are derived: seed, count, SHA-256 of their export
+ * negatives-PROTOCOL.txt fixed negatives of a sampled protocol given as a file (and runs made before derivation)
  * results-PROTOCOL.json  metrics for valid and test under one protocol
  * results.json           the latest evaluation (a copy of one results-PROTOCOL.json)
  * results.md             Markdown tables of every protocol evaluated
@@ -123,8 +124,14 @@ public record RunDir(Path dir) {
         return dir.resolve(MODEL);
     }
 
+    /** A sampled protocol's negatives as a file (given with {@code --negatives}, or drawn by runs before they were derived). */
     public Path negatives(Protocol p) {
         return dir.resolve("negatives-" + p.key() + ".txt");
+    }
+
+    /** The record of a sampled protocol's derived negatives ({@code seed}, {@code per_user}, {@code sha256} of the export). */
+    public Path negativesRecord(Protocol p) {
+        return dir.resolve("negatives-" + p.key() + ".json");
     }
 
     public Path results(Protocol p) {

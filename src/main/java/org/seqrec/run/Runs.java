@@ -27,7 +27,6 @@ import org.seqrec.train.ParamCheck;
 import org.seqrec.train.TrainContext;
 import org.seqrec.train.Training;
 import org.seqrec.util.AtomicFiles;
-import org.seqrec.util.Hashing;
 import org.seqrec.util.Json;
 import org.seqrec.util.SeqrecException;
 import org.slf4j.Logger;
@@ -195,10 +194,7 @@ public final class Runs {
         out.put("protocol", p.key());
         out.put("seed", config.seed());
         if (p.sampled()) {
-            ObjectNode neg = out.putObject("negatives");
-            neg.put("file", run.negatives(p).getFileName().toString());
-            neg.put("sha256", Hashing.sha256(run.negatives(p)));
-            neg.put("per_user", p.negatives());
+            out.set("negatives", NegativesChoice.describe(run, split, p, evaluator.negatives()));
         }
         Dataset data = split.data();
         ObjectNode ds = out.putObject("dataset");

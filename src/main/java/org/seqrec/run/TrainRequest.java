@@ -16,7 +16,7 @@ import org.seqrec.eval.Protocol;
  * @param seed weight initialisation, shuffling, negatives of training and dropout
  * @param protocol the evaluation protocol (validation for early stopping, and the results)
  * @param negatives a fixed negatives file for a sampled protocol, or null (the run's own, else drawn)
- * @param negativesSeed the seed that draws a sampled protocol's negatives when there is no file
+ * @param negativesSeed the seed a sampled protocol's negatives are derived from, or null (the run's own, else the default seed)
  * @param evaluate whether to evaluate on valid and test after training
  * @param evalBatch users per evaluation batch
  * @param overwrite whether to replace an existing run directory
@@ -24,7 +24,7 @@ import org.seqrec.eval.Protocol;
  * @param keepHistories whether the run keeps every user's history for recommendations by user id ({@link HistoryStore})
  */
 public record TrainRequest(String model, Map<String, Object> params, DataSource data, Path out, long seed, Protocol protocol,
-        Path negatives, long negativesSeed, boolean evaluate, int evalBatch, boolean overwrite, boolean resume,
+        Path negatives, Long negativesSeed, boolean evaluate, int evalBatch, boolean overwrite, boolean resume,
         boolean keepHistories) {
 
     public TrainRequest {
@@ -49,7 +49,7 @@ public record TrainRequest(String model, Map<String, Object> params, DataSource 
         private long seed = 42;
         private Protocol protocol = Protocol.FULL;
         private Path negatives;
-        private long negativesSeed = 42;
+        private Long negativesSeed;
         private boolean evaluate = true;
         private int evalBatch = 256;
         private boolean overwrite;
@@ -82,7 +82,7 @@ public record TrainRequest(String model, Map<String, Object> params, DataSource 
             return this;
         }
 
-        public Builder negativesSeed(long seed) {
+        public Builder negativesSeed(Long seed) {
             this.negativesSeed = seed;
             return this;
         }

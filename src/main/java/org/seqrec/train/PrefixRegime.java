@@ -35,10 +35,15 @@ public final class PrefixRegime implements Regime {
     record Samples(int[] users, int[] index) {
         static Samples shuffled(LeaveOneOut split, java.util.function.IntUnaryOperator first,
                 java.util.function.IntUnaryOperator count, SplitMix64 rng) {
-            int total = 0;
+            long samples = 0;
             for (int u : split.users()) {
-                total += Math.max(0, count.applyAsInt(u));
+                samples += Math.max(0, count.applyAsInt(u));
             }
+            if (samples > Integer.MAX_VALUE - 8) { // Java arrays: the epoch's (user, index) pairs
+                throw new org.seqrec.util.SeqrecException(samples + " training samples in one epoch: more than an epoch of this"
+                        + " trainer can hold (2^31); shorten --max-len or split the data");
+            }
+            int total = (int) samples;
             int[] users = new int[total];
             int[] index = new int[total];
             int k = 0;

@@ -182,6 +182,47 @@ class CliEndToEndTest {
     }
 
     @Test
+    void derivedNegativesNeedNoFileAndEqualTheirExport() throws IOException {
+        Path data = tinyDataset();
+        Path exported = dir.resolve("export.txt");
+        assertThat(Fixtures.cli("data", "sample", "--data", data.toString(), "--seed", "7", "--out", exported.toString()).exitCode())
+                .isZero();
+        // a run given the seed holds no negatives file, only the derivation record
+        Path derived = dir.resolve("runs/derived");
+        CliResult a = Fixtures.cli("train", "--model", "pop", "--data", data.toString(), "--out", derived.toString(),
+                "--negatives-seed", "7");
+        assertThat(a.exitCode()).as(a.err()).isZero();
+        assertThat(derived.resolve("negatives-sampled.txt")).doesNotExist();
+        JsonNode record = Json.read(derived.resolve("negatives-sampled.json"));
+        assertThat(record.path("seed").asLong()).isEqualTo(7);
+        assertThat(record.path("sha256").asText()).isEqualTo(org.seqrec.util.Hashing.sha256(exported));
+        // the same model given the exported file ranks every user identically
+        Path fromFile = dir.resolve("runs/file");
+        assertThat(Fixtures.cli("train", "--model", "pop", "--data", data.toString(), "--out", fromFile.toString(), "--negatives",
+                exported.toString()).exitCode()).isZero();
+        assertThat(Files.readString(derived.resolve("ranks-sampled.tsv"))).isEqualTo(Files.readString(fromFile.resolve("ranks-sampled.tsv")));
+        JsonNode results = Json.read(derived.resolve("results-sampled.json"));
+        assertThat(results.path("negatives").path("seed").asLong()).isEqualTo(7);
+        assertThat(results.path("negatives").path("sha256").asText()).isEqualTo(org.seqrec.util.Hashing.sha256(exported));
+        assertThat(results.path("test")).isEqualTo(Json.read(fromFile.resolve("results-sampled.json")).path("test"));
+        // a later evaluation without options uses the run's seed (7), not the default (42)
+        assertThat(Fixtures.cli("evaluate", "--run", derived.toString()).exitCode()).isZero();
+        assertThat(Files.readString(derived.resolve("ranks-sampled.tsv"))).isEqualTo(Files.readString(fromFile.resolve("ranks-sampled.tsv")));
+        // another seed replaces the run's lists; a tampered record is refused
+        assertThat(Fixtures.cli("evaluate", "--run", derived.toString(), "--negatives-seed", "8").exitCode()).isZero();
+        assertThat(Json.read(derived.resolve("negatives-sampled.json")).path("seed").asLong()).isEqualTo(8);
+        Files.writeString(derived.resolve("negatives-sampled.json"),
+                Files.readString(derived.resolve("negatives-sampled.json")).replace("\"seed\" : 8", "\"seed\" : 9"));
+        CliResult tampered = Fixtures.cli("evaluate", "--run", derived.toString());
+        assertThat(tampered.exitCode()).isEqualTo(2);
+        assertThat(tampered.err()).contains("differ from those the run recorded");
+        CliResult both = Fixtures.cli("train", "--model", "pop", "--data", data.toString(), "--out", dir.resolve("runs/both").toString(),
+                "--negatives", exported.toString(), "--negatives-seed", "7");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("not both");
+    }
+
+    @Test
     void quickstartRunsOnTheBundledDataset() {
         CliResult q = Fixtures.cli("quickstart", "--out", dir.resolve("qs").toString(), "--epochs", "1");
         assertThat(q.exitCode()).as(q.err()).isZero();

@@ -60,6 +60,16 @@ class ScoreCommandTest {
                 r.recommend(history, 4, true).items().forEach(i -> expected.add(i.id()));
                 assertThat(byUser.get(d.originalUserId(u))).isEqualTo(expected).doesNotContainAnyElementsOf(history);
             }
+            // a batch of queries scored in passes of at most 3 rows ([3, 26] floats: 312 bytes) gives the same lists
+            List<Recommender.Query> queries = new java.util.ArrayList<>();
+            for (int u = 0; u < d.numUsers(); u++) {
+                queries.add(new Recommender.Query(
+                        java.util.Arrays.stream(d.sequence(u)).mapToObj(i -> d.itemMap().original(i)).toList(), 1 + u % 5, u % 2 == 0));
+            }
+            List<Recommender.Result> whole = r.recommendAll(queries);
+            List<Recommender.Result> passes = r.scoreBudget(3 * 26 * 4).recommendAll(queries);
+            assertThat(passes).isEqualTo(whole);
+            assertThat(whole.get(7).items()).hasSize(3);
         }
     }
 }

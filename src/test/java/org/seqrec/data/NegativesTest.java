@@ -21,7 +21,7 @@ class NegativesTest {
     @Test
     void negativesAreUnseenDistinctNonZeroItems() {
         Dataset d = Synthetic.random(300, 150, 3, 22, 1);
-        Negatives n = Negatives.sample(d, 99, 42);
+        Negatives n = Negatives.derived(d, 99, 42);
         for (int u = 0; u < d.numUsers(); u++) {
             Set<Integer> seen = new HashSet<>();
             for (int item : d.sequence(u)) {
@@ -43,9 +43,9 @@ class NegativesTest {
         Path a = dir.resolve("a.txt");
         Path b = dir.resolve("b.txt");
         Path c = dir.resolve("c.txt");
-        Negatives.sample(d, 99, 42).write(a, d);
-        Negatives.sample(d, 99, 42).write(b, d);
-        Negatives.sample(d, 99, 43).write(c, d);
+        Negatives.derived(d, 99, 42).write(a, d);
+        Negatives.derived(d, 99, 42).write(b, d);
+        Negatives.derived(d, 99, 43).write(c, d);
         assertThat(Hashing.sha256(a)).isEqualTo(Hashing.sha256(b)).isNotEqualTo(Hashing.sha256(c));
     }
 
@@ -54,13 +54,54 @@ class NegativesTest {
         // The generator is SplitMix64 written out in full, so this golden hash holds on every JVM.
         Dataset d = Synthetic.random(20, 300, 3, 22, 3);
         Path a = dir.resolve("golden.txt");
-        Negatives.sample(d, 99, 42).write(a, d);
+        Negatives.derived(d, 99, 42).write(a, d);
         // reference output of splitmix64.c (Vigna) for seed 0
         assertThat(new SplitMix64(0).nextLong()).isEqualTo(0xE220A8397B1DCDAFL);
         assertThat(Hashing.sha256(a)).isEqualTo(GOLDEN);
     }
 
     static final String GOLDEN = "e747c34388fc60118532d64764c5b8e4db6147a15b9831bcd09c445a8e153823";
+
+    @Test
+    void derivedListsAreTheRejectionDrawFromEachUsersStream() {
+        // the definition written out plainly: draw 1 + nextInt(n) from stream (seed, u), keep what is neither seen nor drawn
+        Dataset d = Synthetic.random(40, 200, 3, 60, 4); // up to 60 of 200 items seen: many rejections
+        Negatives n = Negatives.derived(d, 99, 11);
+        for (int u = 0; u < d.numUsers(); u++) {
+            Set<Integer> skip = new HashSet<>();
+            for (int item : d.sequence(u)) {
+                skip.add(item);
+            }
+            SplitMix64 rng = SplitMix64.forStream(11, u);
+            List<Integer> expected = new ArrayList<>();
+            while (expected.size() < 99) {
+                int item = 1 + rng.nextInt(d.numItems());
+                if (skip.add(item)) {
+                    expected.add(item);
+                }
+            }
+            assertThat(n.of(u)).as("user %d", u).containsExactly(expected.stream().mapToInt(Integer::intValue).toArray());
+            assertThat(n.of(u)).as("asked twice").containsExactly(expected.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    @Test
+    void anExportReadsBackAsTheSameListsAndItsHashIsKnownWithoutWriting() {
+        Dataset d = Synthetic.random(60, 300, 3, 22, 5);
+        Negatives derived = Negatives.derived(d, 99, 8);
+        Path f = dir.resolve("export.txt");
+        derived.write(f, d);
+        assertThat(derived.sha256(d)).isEqualTo(Hashing.sha256(f));
+        Negatives read = Negatives.read(f, new LeaveOneOut(d), 99);
+        assertThat(read.isDerived()).isFalse();
+        assertThat(derived.isDerived()).isTrue();
+        assertThat(derived.seed()).isEqualTo(8);
+        for (int u = 0; u < d.numUsers(); u++) {
+            assertThat(read.of(u)).containsExactly(derived.of(u));
+        }
+        assertThat(read.sha256(d)).isEqualTo(Hashing.sha256(f));
+        assertThatThrownBy(read::seed).isInstanceOf(IllegalStateException.class);
+    }
 
     @Test
     void readValidatesAgainstTheDataset() {
@@ -86,15 +127,15 @@ class NegativesTest {
     @Test
     void tooFewUnseenItemsIsAnError() {
         Dataset d = Dataset.of("small", List.of("1"), List.of(new int[] {1, 2, 3}));
-        assertThatThrownBy(() -> Negatives.sample(d, 99, 1)).hasMessageContaining("fewer than 99");
+        assertThatThrownBy(() -> Negatives.derived(d, 99, 1)).hasMessageContaining("fewer than 99");
     }
 
     @Test
     void sampleNeedsExactlyCountUnseenItems() {
         // 5 items, the user has seen 4 distinct ones (item 1 twice): one negative can be drawn (item 5), not two
         Dataset d = new Dataset("few", List.of("1"), List.of(new int[] {1, 2, 1, 3, 4}), 5, null, null);
-        assertThat(Negatives.sample(d, 1, 7).of(0)).containsExactly(5);
-        assertThatThrownBy(() -> Negatives.sample(d, 2, 7)).isInstanceOf(SeqrecException.class)
+        assertThat(Negatives.derived(d, 1, 7).of(0)).containsExactly(5);
+        assertThatThrownBy(() -> Negatives.derived(d, 2, 7)).isInstanceOf(SeqrecException.class)
                 .hasMessageContaining("interacted with 4 of 5 items");
     }
 

@@ -67,7 +67,7 @@ class EvaluatorTest {
         Dataset d = Synthetic.random(40, 300, 3, 14, 1);
         LeaveOneOut split = new LeaveOneOut(d);
         float[][] table = new float[d.numUsers()][d.numItems() + 1];
-        Evaluator ev = new Evaluator(split, Protocol.SAMPLED, Negatives.sample(d, 99, 5), 16);
+        Evaluator ev = new Evaluator(split, Protocol.SAMPLED, Negatives.derived(d, 99, 5), 16);
         EvalResult r = ev.evaluate(new TableScorer(table), Part.TEST, manager);
         assertThat(r.ranks()).containsOnly(99);
         assertThat(r.metric("HR@10")).isZero();
@@ -85,7 +85,7 @@ class EvaluatorTest {
                 row[i] = rng.nextInt(8); // few distinct values: many ties
             }
         }
-        Negatives negs = Negatives.sample(d, 99, 3);
+        Negatives negs = Negatives.derived(d, 99, 3);
         for (Part part : Part.values()) {
             EvalResult sampled = new Evaluator(split, Protocol.SAMPLED, negs, 7).evaluate(new TableScorer(table), part, manager);
             EvalResult full = new Evaluator(split, Protocol.FULL, null, 7).evaluate(new TableScorer(table), part, manager);
@@ -310,7 +310,7 @@ class EvaluatorTest {
         table[0][2] = Float.NaN;
         EvalResult full = new Evaluator(split, Protocol.FULL, null, 2).evaluate(new TableScorer(table), Part.TEST, manager);
         assertThat(full.ranks()).containsExactly(199);
-        EvalResult sampled = new Evaluator(split, Protocol.SAMPLED, Negatives.sample(d, 99, 1), 2)
+        EvalResult sampled = new Evaluator(split, Protocol.SAMPLED, Negatives.derived(d, 99, 1), 2)
                 .evaluate(new TableScorer(table), Part.TEST, manager);
         assertThat(sampled.ranks()).containsExactly(99);
         // a finite target still gets its own rank: best score here
@@ -353,7 +353,7 @@ class EvaluatorTest {
                 return m.zeros(new Shape(batch.size(), candidates.getShape().get(1) + 1));
             }
         };
-        assertThatThrownBy(() -> new Evaluator(split, Protocol.SAMPLED, Negatives.sample(d, 99, 2), 2)
+        assertThatThrownBy(() -> new Evaluator(split, Protocol.SAMPLED, Negatives.derived(d, 99, 2), 2)
                 .evaluate(wrongSampled, Part.TEST, manager)).isInstanceOf(IllegalStateException.class).hasMessageContaining("shape");
     }
 }
