@@ -45,6 +45,10 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Engine (PyTorch intra-op) threads; default: all cores.")
     Integer threads;
 
+    @Option(names = "--shard", paramLabel = "I", description = "Score only shard I (0-based) of a .seqbin --data: one task of a job"
+            + " array, each machine a shard; the shards' CSVs concatenated (headers dropped) are the whole file's.")
+    Integer shard;
+
     private void write(Recommender r, Dataset d, CSVPrinter csv, ProgressBar bar) throws IOException {
         for (int from = 0; from < d.numUsers(); from += batch) {
             int to = Math.min(d.numUsers(), from + batch);
@@ -77,7 +81,15 @@ final class ScoreCommand implements Callable<Integer> {
         if (!spec.commandLine().getParseResult().hasMatchedOption("--kcore")) {
             data.kcore = 1; // every user of the file is scored: a k-core filter would drop some without a word
         }
-        Dataset d = data.source().load();
+        Dataset d;
+        if (shard != null) {
+            if (!org.seqrec.data.SeqBin.isSeqBin(data.data)) {
+                throw new SeqrecException("--shard needs a .seqbin directory as --data (seqrec data convert --out NAME.seqbin writes one)");
+            }
+            d = org.seqrec.data.SeqBin.readShard(data.data, shard);
+        } else {
+            d = data.source().load();
+        }
         long t0 = System.nanoTime();
         try (Recommender r = Recommender.load(run)) {
             if (k < 1 || k > r.numItems()) {

@@ -151,11 +151,7 @@ public final class SeqBin {
     /** Reads a {@code .seqbin} directory (and the id maps beside it), checking every size and id. */
     public static Dataset read(Path dir) {
         Path metaFile = dir.resolve("meta.json");
-        SeqrecException.requireReadable(metaFile, "seqbin metadata");
-        JsonNode meta = Json.read(metaFile);
-        if (!"seqbin".equals(meta.path("format").asText()) || meta.path("version").asInt() != 1) {
-            throw new SeqrecException(metaFile + ": not a version-1 seqbin directory");
-        }
+        JsonNode meta = meta(dir);
         long users = meta.path("users").asLong();
         int numItems = meta.path("items").asInt();
         long interactions = meta.path("interactions").asLong();
@@ -172,6 +168,36 @@ public final class SeqBin {
             throw new SeqrecException(dir + ": meta.json promises " + users + " users and " + interactions + " interactions, the shards hold "
                     + ids.size() + " and " + total);
         }
+        return withMaps(dir, FmlpReader.datasetName(dir), ids, seqs, numItems);
+    }
+
+    /**
+     * The users of shard {@code index} alone (0-based, as meta.json lists them), with the directory's id maps: what
+     * one task of a job array reads ({@code seqrec score --shard}). Its name is the directory's with {@code #index}.
+     */
+    public static Dataset readShard(Path dir, int index) {
+        JsonNode shards = meta(dir).path("shards");
+        if (index < 0 || index >= shards.size()) {
+            throw new SeqrecException(dir + " has " + shards.size() + " shard(s) (0.." + (shards.size() - 1) + "), not shard " + index);
+        }
+        int numItems = meta(dir).path("items").asInt();
+        List<String> ids = new ArrayList<>();
+        List<int[]> seqs = new ArrayList<>();
+        readShard(dir.resolve(shards.get(index).asText()), numItems, ids, seqs);
+        return withMaps(dir, FmlpReader.datasetName(dir) + "#" + index, ids, seqs, numItems);
+    }
+
+    private static JsonNode meta(Path dir) {
+        Path metaFile = dir.resolve("meta.json");
+        SeqrecException.requireReadable(metaFile, "seqbin metadata");
+        JsonNode meta = Json.read(metaFile);
+        if (!"seqbin".equals(meta.path("format").asText()) || meta.path("version").asInt() != 1) {
+            throw new SeqrecException(metaFile + ": not a version-1 seqbin directory");
+        }
+        return meta;
+    }
+
+    private static Dataset withMaps(Path dir, String name, List<String> ids, List<int[]> seqs, int numItems) {
         IdMap itemMap = null;
         Path itemMapFile = Dataset.itemMapPath(dir);
         if (Files.isRegularFile(itemMapFile)) {
@@ -182,7 +208,7 @@ public final class SeqBin {
         }
         Path userMapFile = Dataset.userMapPath(dir);
         IdMap userMap = Files.isRegularFile(userMapFile) ? IdMap.read(userMapFile) : null;
-        return new Dataset(FmlpReader.datasetName(dir), ids, seqs, numItems, itemMap, userMap);
+        return new Dataset(name, ids, seqs, numItems, itemMap, userMap);
     }
 
     /** Reads one shard, appending its users to {@code ids} and {@code seqs}; returns its interactions. */

@@ -135,5 +135,30 @@ class SeqBinTest {
         Fixtures.CliResult stats = Fixtures.cli("data", "stats", "--data", bin.toString(), "--json");
         assertThat(stats.exitCode()).as(stats.err()).isZero();
         assertThat(stats.out()).contains("\"sequences\" : " + fromText.numUsers());
+        // scoring shard by shard (a job array) gives the rows of scoring the whole file, in the same order
+        Path whole = dir.resolve("whole.csv");
+        assertThat(Fixtures.cli("score", "--run", run.toString(), "--data", txt.toString(), "--k", "3", "--out", whole.toString()).exitCode())
+                .isZero();
+        List<String> joined = new ArrayList<>();
+        int shards = (fromText.numUsers() + 15) / 16;
+        assertThat(shards).isGreaterThan(2);
+        for (int i = 0; i < shards; i++) {
+            Path part = dir.resolve("part-" + i + ".csv");
+            Fixtures.CliResult s = Fixtures.cli("score", "--run", run.toString(), "--data", bin.toString(), "--shard", Integer.toString(i), "--k",
+                    "3", "--out", part.toString());
+            assertThat(s.exitCode()).as(s.err()).isZero();
+            List<String> rows = Files.readAllLines(part);
+            assertThat(rows.size() - 1).isEqualTo(3 * Math.min(16, fromText.numUsers() - 16 * i));
+            joined.addAll(i == 0 ? rows : rows.subList(1, rows.size()));
+        }
+        assertThat(joined).isEqualTo(Files.readAllLines(whole));
+        Fixtures.CliResult beyond = Fixtures.cli("score", "--run", run.toString(), "--data", bin.toString(), "--shard", Integer.toString(shards),
+                "--out", dir.resolve("x.csv").toString());
+        assertThat(beyond.exitCode()).isEqualTo(2);
+        assertThat(beyond.err()).contains("not shard " + shards);
+        Fixtures.CliResult notBin = Fixtures.cli("score", "--run", run.toString(), "--data", txt.toString(), "--shard", "0", "--out",
+                dir.resolve("x.csv").toString());
+        assertThat(notBin.exitCode()).isEqualTo(2);
+        assertThat(notBin.err()).contains("--shard needs a .seqbin");
     }
 }
