@@ -285,6 +285,17 @@ class EvaluatorTest {
     }
 
     @Test
+    void countsPastTwoToThe24AreExact() {
+        // rows of 2^24 + 1 true values: a float32 sum would round the count to 2^24; narrower rows are counted as floats
+        int wide = (1 << 24) + 1;
+        NDArray all = manager.ones(new Shape(2, wide)).gte(0.5f);
+        assertThat(Evaluator.count(all, wide).toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray())
+                .containsExactly(wide, wide);
+        NDArray some = manager.create(new float[] {1, 0, 1, 1, 0, 0}, new Shape(2, 3)).gte(0.5f);
+        assertThat(Evaluator.count(some, 3).toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray()).containsExactly(2, 1);
+    }
+
+    @Test
     void secondsIsTheWallTimeOfTheCall() {
         Dataset d = Synthetic.random(10, 30, 3, 8, 5);
         LeaveOneOut split = new LeaveOneOut(d);
