@@ -19,7 +19,7 @@ public final class RunTables {
         StringBuilder sb = new StringBuilder();
         sb.append("Test metrics, protocol `").append(result.runs().get(0).protocol().key()).append("`");
         if (spec.paper() != null) {
-            sb.append("; `paper` rows: ").append(spec.paper());
+            sb.append("; `paper` rows: ").append(ReportJson.shown(spec.paper()));
         }
         sb.append("\n\n| dataset | model | source |");
         metrics.forEach(m -> sb.append(' ').append(m).append(" |"));

@@ -125,6 +125,9 @@ class ReportRunsTest {
         assertThat(report.path("summary").get(1).path("paper_test").path("p_values").path("MRR").asDouble()).isEqualTo(0.84);
         String md = markdown(runs, Protocol.SAMPLED, file, "sar", "sar_study/{dataset}/layers=2");
         assertThat(md.split("0\\.2804", -1)).hasSize(3); // once after the first seed, once under the mean
+        // a paper file under the working directory is named relative to it (no machine's folders in a versioned report)
+        Path inRepo = Path.of("bench/paper/convformer.json").toAbsolutePath();
+        assertThat(markdown(runs, Protocol.SAMPLED, inRepo, "sar", null)).startsWith("Test metrics, protocol `sampled`; `paper` rows: bench/paper/convformer.json\n");
         assertThat(md).contains("| | paper | | – | – | – | – | – | 0.2795 |");
         // the paper's own difference from the baseline, with the p-value it reports; none for the baseline itself
         JsonNode paperVs = report.path("summary").get(1).path("paper_vs_baseline");
