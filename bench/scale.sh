@@ -50,10 +50,10 @@ for SCALE in $SCALES; do
   L_BIN=$(cut -d' ' -f1 /proc/loadavg)
   read -r BIN_S BIN_MB < <(measure "$OUT/seqbin.log" bin/seqrec -q data convert --data "$OUT/single/xbox.txt" --out "$OUT/single/xbox.seqbin")
   read -r BTRAIN_WALL BTRAIN_MB < <(measure "$OUT/train-seqbin.log" bin/seqrec -q train --model convformer --data "$OUT/single/xbox.seqbin" \
-    --out "$OUT/run-seqbin" --overwrite --no-eval --kernel 45 --padding circular --epochs 1 --threads "$THREADS" --param max_batches=5)
+    --out "$OUT/run-seqbin" --overwrite --no-eval --param select=none --kernel 45 --padding circular --epochs 1 --threads "$THREADS" --param max_batches=5)
   L_TRAIN=$(cut -d' ' -f1 /proc/loadavg)
   read -r TRAIN_WALL TRAIN_MB < <(measure "$OUT/train.log" bin/seqrec -q train --model convformer --data "$OUT/single/xbox.txt" \
-    --out "$OUT/run" --overwrite --no-eval --kernel 45 --padding circular --epochs 1 --threads "$THREADS" --param max_batches="$MAX_BATCHES")
+    --out "$OUT/run" --overwrite --no-eval --param select=none --kernel 45 --padding circular --epochs 1 --threads "$THREADS" --param max_batches="$MAX_BATCHES")
   L_SCORE=$(cut -d' ' -f1 /proc/loadavg)
   read -r SCORE_S SCORE_MB < <(measure "$OUT/score.log" bin/seqrec score --run "$OUT/run" --data "$OUT/single/xbox.txt" --k 10 \
     --threads "$THREADS" --out "$OUT/scores.csv")

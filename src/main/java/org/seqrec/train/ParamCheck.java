@@ -96,9 +96,9 @@ public final class ParamCheck {
             }
         }
         Object select = params.get("select");
-        if (select != null && !org.seqrec.eval.RankMetrics.isMetric(String.valueOf(select))) {
+        if (select != null && !Trainer.NO_SELECTION.equals(select) && !org.seqrec.eval.RankMetrics.isMetric(String.valueOf(select))) {
             throw new SeqrecException(model + ": select must be HR@k, NDCG@k, MRR@k or MRR (e.g. " + org.seqrec.eval.RankMetrics.names()
-                    + "), got '" + select + "'");
+                    + " or none), got '" + select + "'");
         }
     }
 

@@ -69,6 +69,12 @@ public final class Trainer {
         }
     }
 
+    /**
+     * {@code select=none}: no validation pass after an epoch; every epoch counts as the best, so the last one's weights are
+     * kept and patience never stops training (timing runs, and catalogues where a full-ranking pass costs more than it tells).
+     */
+    public static final String NO_SELECTION = "none";
+
     /** Called with each epoch's history line after its checkpoint is committed (monitoring, tests). */
     public Trainer onEpoch(java.util.function.Consumer<JsonNode> listener) {
         this.epochListener = listener;
@@ -88,7 +94,8 @@ public final class Trainer {
         LeaveOneOut split = ctx.split();
         Evaluator validation = ctx.validation();
         String metric = options.select() != null ? options.select() : validation.protocol().selectionMetric();
-        if (!org.seqrec.eval.RankMetrics.isMetric(metric)) {
+        boolean validate = !NO_SELECTION.equals(metric);
+        if (validate && !org.seqrec.eval.RankMetrics.isMetric(metric)) {
             throw new SeqrecException("select: unknown metric '" + metric + "' (HR@k, NDCG@k, MRR@k or MRR)");
         }
         TrainFiles files = ctx.files();
@@ -153,8 +160,8 @@ public final class Trainer {
                 }
             }
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            EvalResult valid = validation.evaluate(model, LeaveOneOut.Part.VALID, base);
-            double value = valid.metric(metric);
+            EvalResult valid = validate ? validation.evaluate(model, LeaveOneOut.Part.VALID, base) : null;
+            double value = validate ? valid.metric(metric) : epoch; // select=none: the latest epoch is the one kept
             boolean improved = value > st.best;
             if (improved) {
                 st.best = value;
@@ -169,12 +176,12 @@ public final class Trainer {
             ObjectNode line = Json.object();
             line.put("epoch", epoch);
             line.put("loss", lossSum / Math.max(1, batches));
-            line.set("valid", Json.MAPPER.valueToTree(valid.metrics()));
+            line.set("valid", Json.MAPPER.valueToTree(validate ? valid.metrics() : Map.of()));
             line.put("train_seconds", trainSeconds);
             line.put("regime", regime.name());
             line.put("batches", batches);
             line.put("epoch_batches", (data.size() + batch - 1) / batch);
-            line.put("eval_seconds", valid.seconds());
+            line.put("eval_seconds", validate ? valid.seconds() : 0.0);
             line.put("seconds", seconds);
             line.put("best_epoch", st.bestEpoch);
             long rss = PeakMemory.peakRssBytes();
@@ -185,8 +192,8 @@ public final class Trainer {
             commit(model, adam, st, history, ckptDir);
             epochListener.accept(line);
             LOG.info(String.format("epoch %d/%d  loss %.4f  valid %s %.4f  HR@10 %.4f  NDCG@10 %.4f  %.1fs (train %.1fs)%s",
-                    epoch, epochs, lossSum / Math.max(1, batches), metric, value, valid.metric("HR@10"),
-                    valid.metric("NDCG@10"), seconds, trainSeconds, improved ? "  *best" : "  (" + st.bad + "/" + patience + ")"));
+                    epoch, epochs, lossSum / Math.max(1, batches), metric, value, validate ? valid.metric("HR@10") : Double.NaN,
+                    validate ? valid.metric("NDCG@10") : Double.NaN, seconds, trainSeconds, improved ? "  *best" : "  (" + st.bad + "/" + patience + ")"));
         }
         if (st.bad >= patience) {
             LOG.info("early stop after epoch {}: no better valid {} for {} epochs", st.epoch, metric, patience);

@@ -281,6 +281,25 @@ class RunIntegrityTest {
     }
 
     @Test
+    void selectNoneSkipsValidationAndKeepsTheLastEpoch() throws Exception {
+        Path out = dir.resolve("novalid");
+        CliResult r = bare(out, "--hidden", "8", "--max-len", "6", "--kernel", "3", "--epochs", "3", "--patience", "1", "--protocol", "full",
+                "--param", "select=none", "--no-eval");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> lines = Files.readAllLines(out.resolve("history.jsonl"));
+        assertThat(lines).hasSize(3); // patience 1 never stops it: every epoch is the newest best
+        for (String line : lines) {
+            com.fasterxml.jackson.databind.JsonNode h = org.seqrec.util.Json.MAPPER.readTree(line);
+            assertThat(h.path("valid").isEmpty()).as(line).isTrue();
+            assertThat(h.path("eval_seconds").asDouble()).isZero();
+        }
+        assertThat(org.seqrec.util.Json.MAPPER.readTree(lines.get(2)).path("best_epoch").asInt()).isEqualTo(3);
+        // the model saved is the last epoch's: the weights of the final checkpoint
+        assertThat(Files.readAllBytes(out.resolve("model/weights.bin")))
+                .isEqualTo(Files.readAllBytes(out.resolve("checkpoint/epoch-3/weights.bin")));
+    }
+
+    @Test
     void experimentDryRunValidatesEveryRun() throws Exception {
         Path bad = Fixtures.write(dir, "bad.yaml", "name: bad\ndata: [" + data + "]\nmodels:\n  - model: convformer\n"
                 + "    params: {kernel: 3}\n    grid: {dropout: [0.1, 1.5]}\n");
