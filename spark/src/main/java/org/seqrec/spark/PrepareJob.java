@@ -131,11 +131,12 @@ public final class PrepareJob {
                     + " rows (try a smaller --kcore)");
         }
         Dataset<Row> positioned = persist(kept.join(firstSeen, "user"));
+        List<JavaRDD<Row>> sortedRows = new java.util.ArrayList<>(); // released once the numbered tables are materialised
         Dataset<Row> users = persist(numbered(spark, positioned.select("user", "ufirst").distinct().orderBy("ufirst").select("user"),
-                "uid", "user"));
+                "uid", "user", sortedRows));
         // an item's place: its first (user's first row, time, row) among the kept sequences read in user order
         Dataset<Row> items = persist(numbered(spark, positioned.groupBy("item")
-                .agg(min(struct(col("ufirst"), col("time"), col("ord"))).as("place")).orderBy("place").select("item"), "iid", "item"));
+                .agg(min(struct(col("ufirst"), col("time"), col("ord"))).as("place")).orderBy("place").select("item"), "iid", "item", sortedRows));
         Dataset<Row> sequences = persist(kept.join(users, "user").join(items, "item")
                 .groupBy("uid")
                 .agg(sort_array(collect_list(struct(col("time"), col("ord"), col("iid").cast("int").as("iid")))).as("s"))
@@ -144,6 +145,7 @@ public final class PrepareJob {
         LOG.info("users numbered: {} s", secs(t0));
         long nItems = items.count();
         sequences.count();
+        sortedRows.forEach(JavaRDD::unpersist);
         positioned.unpersist();
         kept.unpersist();
         log.unpersist();
@@ -280,9 +282,10 @@ public final class PrepareJob {
     }
 
     /** The rows of a sorted single-column table numbered 1..n in order: {@code (idName long, name string)}. */
-    private static Dataset<Row> numbered(SparkSession spark, Dataset<Row> sorted, String idName, String name) {
+    private static Dataset<Row> numbered(SparkSession spark, Dataset<Row> sorted, String idName, String name, List<JavaRDD<Row>> release) {
         StructType schema = new StructType().add(idName, DataTypes.LongType, false).add(name, DataTypes.StringType, false);
-        JavaRDD<Row> rows = sorted.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Row> rows = sorted.javaRDD().persist(StorageLevel.MEMORY_AND_DISK()); // zipWithIndex reads it twice
+        release.add(rows);
         Dataset<Row> out = spark.createDataFrame(rows.zipWithIndex().map(t -> RowFactory.create(t._2() + 1, t._1().getString(0))), schema);
         return out;
     }
