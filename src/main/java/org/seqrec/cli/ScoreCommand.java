@@ -83,6 +83,9 @@ final class ScoreCommand implements Callable<Integer> {
         }
         Dataset d;
         if (shard != null) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--kcore")) {
+                throw new SeqrecException("--shard scores a shard's users as they are; --kcore would filter each shard on its own");
+            }
             if (!org.seqrec.data.SeqBin.isSeqBin(data.data)) {
                 throw new SeqrecException("--shard needs a .seqbin directory as --data (seqrec data convert --out NAME.seqbin writes one)");
             }

@@ -98,8 +98,8 @@ public final class Negatives {
         int[] seen = data.sequence(u).clone();
         java.util.Arrays.sort(seen);
         int n = data.numItems();
-        // open addressing over the drawn items: at least 4x their count, a power of two
-        int[] drawn = new int[Integer.highestOneBit(Math.max(4, count) * 4)];
+        // open addressing over the drawn items: a power of two between 2x and 4x their count (count <= numItems < 2^31)
+        int[] drawn = new int[(int) Long.highestOneBit(Math.max(4L, count) * 4)];
         int mask = drawn.length - 1;
         SplitMix64 rng = SplitMix64.forStream(seed, u);
         int[] negs = new int[count];

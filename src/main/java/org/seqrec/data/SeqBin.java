@@ -177,6 +177,9 @@ public final class SeqBin {
      */
     public static Dataset readShard(Path dir, int index) {
         JsonNode shards = meta(dir).path("shards");
+        if (!shards.isArray() || shards.isEmpty()) {
+            throw new SeqrecException(dir.resolve("meta.json") + ": no list of shards");
+        }
         if (index < 0 || index >= shards.size()) {
             throw new SeqrecException(dir + " has " + shards.size() + " shard(s) (0.." + (shards.size() - 1) + "), not shard " + index);
         }

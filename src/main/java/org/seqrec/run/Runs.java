@@ -15,7 +15,6 @@ import org.seqrec.data.DataSource;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.DatasetStats;
 import org.seqrec.data.LeaveOneOut;
-import org.seqrec.data.Negatives;
 import org.seqrec.eval.EvalResult;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
@@ -95,8 +94,17 @@ public final class Runs {
         }
         writeDataFiles(run, req.data(), data, split, req.keepHistories() && (!req.resume() || !Files.isRegularFile(run.histories())));
         try (NDManager manager = NDManager.newBaseManager()) {
-            Negatives negatives = new NegativesChoice(req.negatives(), req.negativesSeed()).resolve(run, split, req.protocol());
-            Evaluator validation = new Evaluator(split, req.protocol(), negatives, req.evalBatch());
+            NegativesChoice choice = new NegativesChoice(req.negatives(), req.negativesSeed());
+            NegativesChoice.Resolved negs = choice.resolve(run, split, req.protocol());
+            if (negs != null) {
+                NegativesChoice.Resolved own = req.resume() && choice.explicit() ? NegativesChoice.own(run, split, req.protocol()) : null;
+                if (own != null && !own.record().path("sha256").equals(negs.record().path("sha256"))) {
+                    throw new SeqrecException(req.out() + " was validated on other negatives (" + own.record() + "); a resumed run keeps"
+                            + " them: drop --negatives / --negatives-seed, or evaluate the finished run with others");
+                }
+                negs.commit(run, req.protocol());
+            }
+            Evaluator validation = new Evaluator(split, req.protocol(), negs == null ? null : negs.negatives(), req.evalBatch());
             TrainContext ctx = new TrainContext(split, params, req.seed(), manager, run.trainFiles(), validation, req.resume());
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) req.seed()); // weight initialisation
             long start = System.nanoTime();
@@ -105,7 +113,7 @@ public final class Runs {
                 model.save(run.model());
                 run.writeManifest();
                 if (req.evaluate()) {
-                    evaluate(run, config, split, model, validation, manager);
+                    evaluate(run, config, split, model, validation, negs, manager);
                 }
             }
         }
@@ -175,16 +183,17 @@ public final class Runs {
         }
         LeaveOneOut split = new LeaveOneOut(data);
         try (RunLock lock = RunLock.acquire(run.dir()); NDManager manager = NDManager.newBaseManager()) {
-            Negatives negatives = choice.resolve(run, split, protocol);
-            Evaluator evaluator = new Evaluator(split, protocol, negatives, evalBatch);
+            NegativesChoice.Resolved negs = choice.resolve(run, split, protocol);
+            Evaluator evaluator = new Evaluator(split, protocol, negs == null ? null : negs.negatives(), evalBatch);
             try (RecModel model = spec.load(run.model(), data.numItems(), config.params(), manager)) {
-                return evaluate(run, config, split, model, evaluator, manager);
+                return evaluate(run, config, split, model, evaluator, negs, manager);
             }
         }
     }
 
+    /** Evaluates on valid and test, writes the results files, then (only then) makes {@code negs} the run's own. */
     private static JsonNode evaluate(RunDir run, RunConfig config, LeaveOneOut split, RecModel model, Evaluator evaluator,
-            NDManager manager) {
+            NegativesChoice.Resolved negs, NDManager manager) {
         EvalResult valid = evaluator.evaluate(model, LeaveOneOut.Part.VALID, manager);
         EvalResult test = evaluator.evaluate(model, LeaveOneOut.Part.TEST, manager);
         Protocol p = evaluator.protocol();
@@ -194,7 +203,7 @@ public final class Runs {
         out.put("protocol", p.key());
         out.put("seed", config.seed());
         if (p.sampled()) {
-            out.set("negatives", NegativesChoice.describe(run, split, p, evaluator.negatives()));
+            out.set("negatives", negs.record());
         }
         Dataset data = split.data();
         ObjectNode ds = out.putObject("dataset");
@@ -215,6 +224,9 @@ public final class Runs {
         Json.write(run.results(p), out);
         Json.write(run.results(), out);
         RunResults.writeRanks(run.ranks(p), split, valid, test);
+        if (negs != null) {
+            negs.commit(run, p);
+        }
         AtomicFiles.writeString(run.resultsMarkdown(), RunResults.markdown(run));
         LOG.info("{} {}: valid {} | test {}", config.model(), p.key(), RunResults.brief(valid, p), RunResults.brief(test, p));
         return out;

@@ -191,9 +191,14 @@ public final class Trainer {
             history.add(line.toString()); // Jackson's toString is compact: one line
             commit(model, adam, st, history, ckptDir);
             epochListener.accept(line);
-            LOG.info(String.format("epoch %d/%d  loss %.4f  valid %s %.4f  HR@10 %.4f  NDCG@10 %.4f  %.1fs (train %.1fs)%s",
-                    epoch, epochs, lossSum / Math.max(1, batches), metric, value, validate ? valid.metric("HR@10") : Double.NaN,
-                    validate ? valid.metric("NDCG@10") : Double.NaN, seconds, trainSeconds, improved ? "  *best" : "  (" + st.bad + "/" + patience + ")"));
+            if (validate) {
+                LOG.info(String.format("epoch %d/%d  loss %.4f  valid %s %.4f  HR@10 %.4f  NDCG@10 %.4f  %.1fs (train %.1fs)%s",
+                        epoch, epochs, lossSum / Math.max(1, batches), metric, value, valid.metric("HR@10"), valid.metric("NDCG@10"), seconds,
+                        trainSeconds, improved ? "  *best" : "  (" + st.bad + "/" + patience + ")"));
+            } else {
+                LOG.info(String.format("epoch %d/%d  loss %.4f  (select=none: not validated)  %.1fs", epoch, epochs,
+                        lossSum / Math.max(1, batches), seconds));
+            }
         }
         if (st.bad >= patience) {
             LOG.info("early stop after epoch {}: no better valid {} for {} epochs", st.epoch, metric, patience);

@@ -216,6 +216,24 @@ class CliEndToEndTest {
         CliResult tampered = Fixtures.cli("evaluate", "--run", derived.toString());
         assertThat(tampered.exitCode()).isEqualTo(2);
         assertThat(tampered.err()).contains("differ from those the run recorded");
+        // a run holding a file whose record then names a seed uses the seed; the file stays but is no longer read
+        assertThat(Fixtures.cli("evaluate", "--run", fromFile.toString(), "--negatives-seed", "7").exitCode()).isZero();
+        assertThat(fromFile.resolve("negatives-sampled.txt")).exists();
+        Files.writeString(fromFile.resolve("negatives-sampled.txt"), "garbage\n"); // would be refused if it were read
+        assertThat(Fixtures.cli("evaluate", "--run", fromFile.toString()).exitCode()).isZero();
+        // a resumed run keeps the negatives it validated on
+        Path neural = dir.resolve("runs/neural");
+        String[] train = {"train", "--model", "convformer", "--data", data.toString(), "--out", neural.toString(), "--hidden", "8", "--max-len",
+            "6", "--kernel", "3", "--threads", "1", "--negatives-seed", "7"};
+        assertThat(Fixtures.cli(concat(train, "--epochs", "1")).exitCode()).isZero();
+        String[] other = train.clone();
+        other[other.length - 1] = "8";
+        CliResult switched = Fixtures.cli(concat(other, "--epochs", "1", "--resume"));
+        assertThat(switched.exitCode()).isEqualTo(2);
+        assertThat(switched.err()).contains("validated on other negatives");
+        CliResult same = Fixtures.cli(concat(train, "--epochs", "1", "--resume"));
+        assertThat(same.exitCode()).as(same.err()).isZero();
+        assertThat(Json.read(neural.resolve("negatives-sampled.json")).path("seed").asLong()).isEqualTo(7);
         CliResult both = Fixtures.cli("train", "--model", "pop", "--data", data.toString(), "--out", dir.resolve("runs/both").toString(),
                 "--negatives", exported.toString(), "--negatives-seed", "7");
         assertThat(both.exitCode()).isEqualTo(2);
@@ -236,5 +254,11 @@ class CliEndToEndTest {
             s.filter(p -> p.getFileName().toString().endsWith(".tmp")).forEach(tmp::add);
         }
         assertThat(tmp).isEmpty();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }

@@ -293,6 +293,9 @@ class EvaluatorTest {
                 .containsExactly(wide, wide);
         NDArray some = manager.create(new float[] {1, 0, 1, 1, 0, 0}, new Shape(2, 3)).gte(0.5f);
         assertThat(Evaluator.count(some, 3).toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray()).containsExactly(2, 1);
+        // narrow rows take the float32 sum (the fast path), rows past 2^24 the engine's int64 one
+        assertThat(Evaluator.count(some, 3).getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+        assertThat(Evaluator.count(all, wide).getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.INT64);
     }
 
     @Test
