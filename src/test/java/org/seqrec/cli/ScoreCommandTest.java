@@ -68,8 +68,16 @@ class ScoreCommandTest {
             }
             List<Recommender.Result> whole = r.recommendAll(queries);
             List<Recommender.Result> passes = r.scoreBudget(3 * 26 * 4).recommendAll(queries);
-            assertThat(passes).isEqualTo(whole);
-            assertThat(whole.get(7).items()).hasSize(3);
+            assertThat(passes).hasSameSizeAs(whole);
+            for (int i = 0; i < whole.size(); i++) { // the same items; scores to float noise (a batch's size may change the GEMM path)
+                List<Recommender.Item> a = whole.get(i).items();
+                List<Recommender.Item> b = passes.get(i).items();
+                assertThat(b.stream().map(Recommender.Item::id).toList()).as("query %d", i).isEqualTo(a.stream().map(Recommender.Item::id).toList());
+                for (int j = 0; j < a.size(); j++) {
+                    assertThat(b.get(j).score()).isCloseTo(a.get(j).score(), org.assertj.core.data.Offset.offset(1e-5f));
+                }
+                assertThat(a).hasSize(1 + i % 5);
+            }
         }
     }
 }
