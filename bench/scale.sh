@@ -8,7 +8,7 @@
 #    threads) and the .seqbin directory (5 batches);
 #  - scoring: users/s of `seqrec score` and of `seqrec-spark score --master local[2]` (top 10, the whole file);
 #  - growth exponents: the slope of log(seconds) against log(actions) between the smallest and largest scale.
-# Writes bench/results/scale.{json,md} (rows replaced per label and scale). Run on an otherwise idle machine;
+# Writes bench/results/scale.{json,md} (rows replaced per label and scale; SCALES= only rewrites the report). Run on an otherwise idle machine;
 # the load average is recorded beside every row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -116,5 +116,17 @@ with open("bench/results/scale.md", "w") as f:
         e = lambda k: math.log(b[k] / a[k]) / math.log(b["actions"] / a["actions"])
         f.write(f"| {label} | {a['scale']:g} - {b['scale']:g} | {e('convert_seconds'):.2f} | {e('spark_prepare_seconds'):.2f} |"
                 f" {e('train_startup_seconds'):.2f} | {e('score_wall_seconds'):.2f} | {e('spark_score_wall_seconds'):.2f} |\n")
+    # the newest row of each scale: exponents between consecutive scales (labels may differ: each row names its own)
+    newest = {}
+    for r in d["rows"]:  # the json keeps rows in the order they were measured
+        newest[r["scale"]] = r
+    pts = [newest[s] for s in sorted(newest)]
+    if len(pts) >= 2:
+        f.write("\nGrowth exponents between consecutive scales, newest row of each (its label in brackets):\n\n")
+        f.write("| scales | convert | Spark prepare | train start-up | score (wall) | Spark score (wall) |\n|---|---:|---:|---:|---:|---:|\n")
+        for a, b in zip(pts, pts[1:]):
+            e = lambda k: math.log(b[k] / a[k]) / math.log(b["actions"] / a["actions"])
+            f.write(f"| {a['scale']:g} [{a['label']}] - {b['scale']:g} [{b['label']}] | {e('convert_seconds'):.2f} | {e('spark_prepare_seconds'):.2f} |"
+                    f" {e('train_startup_seconds'):.2f} | {e('score_wall_seconds'):.2f} | {e('spark_score_wall_seconds'):.2f} |\n")
 print(open("bench/results/scale.md").read())
 PY
