@@ -55,7 +55,7 @@ public final class EpochTimeReport {
                 regime = h.path("regime").asText(regime);
                 perBatch.add(h.path("train_seconds").asDouble() / Math.max(1, timed));
             }
-            double secondsPerBatch = MixerSpeedReport.median(perBatch);
+            double secondsPerBatch = Medians.of(perBatch);
             double epochSeconds = secondsPerBatch * epochBatches;
             String model = config.path("model").asText();
             JsonNode params = config.path("params");

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.seqrec.data.FmlpReader;
@@ -89,7 +88,7 @@ public final class GemmShare {
             }
             macs = traced[0];
         }
-        double stepSeconds = median(seconds);
+        double stepSeconds = Medians.of(seconds);
         double achieved = 2.0 * macs / stepSeconds / 1e9;
         Map<String, Double> peaks = new LinkedHashMap<>();
         int rows = batch * len;
@@ -143,9 +142,4 @@ public final class GemmShare {
         }
     }
 
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

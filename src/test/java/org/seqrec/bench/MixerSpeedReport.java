@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,7 +43,7 @@ public final class MixerSpeedReport {
                     raw.add(v.asDouble());
                 }
             }
-            double median = median(raw);
+            double median = Medians.of(raw);
             table.computeIfAbsent(len, k -> new TreeMap<>()).computeIfAbsent(mixer, k -> new TreeMap<>()).put(kernel, median);
             ObjectNode row = rows.addObject();
             row.put("len", len);
@@ -93,10 +92,4 @@ public final class MixerSpeedReport {
         System.out.print(md);
     }
 
-    static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(v);
-        int n = v.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
 }

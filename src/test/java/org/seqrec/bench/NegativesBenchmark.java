@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.DataSource;
@@ -52,8 +51,8 @@ public final class NegativesBenchmark {
             if (checksum != 0) {
                 throw new IllegalStateException("derived lists differ from their export");
             }
-            double md = median(derive);
-            double mr = median(read);
+            double md = Medians.of(derive);
+            double mr = Medians.of(read);
             long bytes = Files.size(file);
             long held = 16L * data.numUsers() + (16L + 4 * 99) * data.numUsers(); // int[][]: a reference and a 99-int array per user
             String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
@@ -82,9 +81,4 @@ public final class NegativesBenchmark {
         }
     }
 
-    private static double median(List<Double> xs) {
-        double[] s = xs.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

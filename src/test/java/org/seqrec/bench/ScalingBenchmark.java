@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,7 +210,7 @@ public final class ScalingBenchmark {
                     seconds[s - warmup] = (System.nanoTime() - t0) / 1e9;
                 }
             }
-            return new double[] {median(seconds), (PeakMemory.peakRssBytes() - before) / 1048576.0};
+            return new double[] {Medians.of(seconds), (PeakMemory.peakRssBytes() - before) / 1048576.0};
         }
     }
 
@@ -224,9 +223,4 @@ public final class ScalingBenchmark {
         }
     }
 
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.FmlpReader;
@@ -40,8 +39,8 @@ public final class SeqBinReadBenchmark {
             text.add((t1 - t0) / 1e9);
             binary.add((t2 - t1) / 1e9);
         }
-        double mt = median(text);
-        double mb = median(binary);
+        double mt = Medians.of(text);
+        double mb = Medians.of(binary);
         String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         var out = Json.object();
         out.put("users", a.numUsers());
@@ -61,9 +60,4 @@ public final class SeqBinReadBenchmark {
         System.out.print(md);
     }
 
-    private static double median(List<Double> xs) {
-        double[] s = xs.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }
