@@ -69,30 +69,52 @@ public final class HistoryStore implements AutoCloseable {
 
     /**
      * Inserts every user's sequence of {@code data} into the {@code events} table of {@code db} (user id, position,
-     * item id, in original ids), in batches, as one transaction. Plain JDBC: {@code bench/history-store.sh} loads
-     * each candidate database with it.
+     * item id, in original ids), {@link #ROWS_PER_INSERT} rows per statement (the rest one by one, batched), as one
+     * transaction. Plain JDBC: {@code bench/history-store.sh} loads each candidate database with it.
      */
     public static void insertAll(Connection db, Dataset data) throws SQLException {
         db.setAutoCommit(false);
-        try (PreparedStatement ins = db.prepareStatement(INSERT)) {
+        StringBuilder sql = new StringBuilder(INSERT);
+        for (int r = 1; r < ROWS_PER_INSERT; r++) {
+            sql.append(", (?, ?, ?)");
+        }
+        try (PreparedStatement many = db.prepareStatement(sql.toString()); PreparedStatement one = db.prepareStatement(INSERT)) {
+            long total = data.numInteractions();
+            long full = total - total % ROWS_PER_INSERT; // rows that go through `many`
+            long row = 0;
+            int k = 0;
             for (int u = 0; u < data.numUsers(); u++) {
                 String user = data.originalUserId(u);
                 int[] seq = data.sequence(u);
-                for (int i = 0; i < seq.length; i++) {
-                    ins.setString(1, user);
-                    ins.setInt(2, i);
-                    ins.setString(3, data.itemMap().original(seq[i]));
-                    ins.addBatch();
-                }
-                if (u % 1024 == 1023) {
-                    ins.executeBatch();
+                for (int i = 0; i < seq.length; i++, row++) {
+                    String item = data.itemMap().original(seq[i]);
+                    if (row < full) {
+                        many.setString(3 * k + 1, user);
+                        many.setInt(3 * k + 2, i);
+                        many.setString(3 * k + 3, item);
+                        if (++k == ROWS_PER_INSERT) {
+                            many.executeUpdate();
+                            k = 0;
+                        }
+                    } else {
+                        one.setString(1, user);
+                        one.setInt(2, i);
+                        one.setString(3, item);
+                        one.addBatch();
+                    }
                 }
             }
-            ins.executeBatch();
+            one.executeBatch();
         }
         db.commit();
         db.setAutoCommit(true);
     }
+
+    /**
+     * Rows per INSERT of {@link #insertAll}: fewer statements for the driver to step through than one per row; building
+     * the store is most of a large training run's start-up (bench/history-build.sh, bench/results/history-build.md).
+     */
+    public static final int ROWS_PER_INSERT = 64;
 
     /** Opens an existing store for reading and appending. */
     public static HistoryStore open(Path file) {
