@@ -181,8 +181,8 @@ public final class Evaluator {
 
     /**
      * The true entries of each row of a boolean matrix of {@code width} columns. The engine sums booleans into int64, converting
-     * the whole matrix first; counted as float32 instead (exact below 2^24 columns) the pass takes about half the time
-     * (bench/results/eval-speed.md).
+     * the whole matrix first; counted as float32 instead (exact below 2^24 columns) the count is faster
+     * (bench/rank-count.sh, bench/results/rank-count.md).
      */
     static NDArray count(NDArray bool, int width) {
         return width < (1 << 24) ? bool.toType(DataType.FLOAT32, false).sum(new int[] {1}) : bool.sum(new int[] {1});
