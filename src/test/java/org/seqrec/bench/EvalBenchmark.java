@@ -84,7 +84,7 @@ public final class EvalBenchmark {
                 row.put("cpu_sys_s", sys);
                 row.put("sys_share", sys / Math.max(1e-9, user + sys));
                 row.put("ndcg10", r.metric("NDCG@10"));
-                row.put("load1", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                row.put("load1", BenchResults.load1());
                 Files.writeString(out, row + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 System.out.printf("%s items=%d: %.0f users/s, user %.1fs sys %.1fs (%.0f%% sys)%n", model, items,
                         split.numUsers() / wall, user, sys, 100 * sys / Math.max(1e-9, user + sys));

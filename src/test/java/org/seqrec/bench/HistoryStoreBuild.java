@@ -69,7 +69,7 @@ public final class HistoryStoreBuild {
         }
         double mb = Medians.of(before);
         double mn = Medians.of(now);
-        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        String load = BenchResults.load1();
         var out = Json.object();
         out.put("data", args[0]);
         out.put("users", data.numUsers());
@@ -80,11 +80,9 @@ public final class HistoryStoreBuild {
         out.put("load1_at_end", load);
         out.set("one_row_per_insert_seconds", Json.MAPPER.valueToTree(before));
         out.set("history_store_write_seconds", Json.MAPPER.valueToTree(now));
-        Json.write(Path.of(prefix + ".json"), out);
         String md = String.format("Building the history store of %d users / %d rows (`bench/history-build.sh`, one JVM, %d interleaved rounds;"
                 + " load %s at the end): one INSERT per row in JDBC batches %.2f s, `HistoryStore.write` (%d rows per INSERT) %.2f s"
                 + " (medians; %.2fx).%n", data.numUsers(), data.numInteractions(), reps, load, mb, HistoryStore.ROWS_PER_INSERT, mn, mb / mn);
-        Files.writeString(Path.of(prefix + ".md"), md);
-        System.out.print(md);
+        BenchResults.write(prefix, out, md);
     }
 }

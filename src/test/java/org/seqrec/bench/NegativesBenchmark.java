@@ -55,7 +55,7 @@ public final class NegativesBenchmark {
             double mr = Medians.of(read);
             long bytes = Files.size(file);
             long held = 16L * data.numUsers() + (16L + 4 * 99) * data.numUsers(); // int[][]: a reference and a 99-int array per user
-            String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            String load = BenchResults.load1();
             var out = Json.object();
             out.put("data", args[0]);
             out.put("users", data.numUsers());
@@ -69,13 +69,11 @@ public final class NegativesBenchmark {
             out.put("load1_at_end", load);
             out.set("derive_all_seconds", Json.MAPPER.valueToTree(derive));
             out.set("read_file_seconds", Json.MAPPER.valueToTree(read));
-            Json.write(Path.of(prefix + ".json"), out);
             String text = String.format("Negatives of the sampled protocol for %d users / %d items (`bench/negatives.sh`, one JVM, %d interleaved"
                     + " repetitions after a warm-up; load %s at the end): deriving every user's 99 from (seed, user) %.2f s, reading the"
                     + " same lists from their %.0f MB export %.2f s (medians; %.1fx), and the read lists then hold about %.0f MB of heap,"
                     + " where derived ones hold none.%n", data.numUsers(), data.numItems(), reps, load, md, bytes / 1e6, mr, mr / md, held / 1e6);
-            Files.writeString(Path.of(prefix + ".md"), text);
-            System.out.print(text);
+            BenchResults.write(prefix, out, text);
         } finally {
             Files.deleteIfExists(file);
         }

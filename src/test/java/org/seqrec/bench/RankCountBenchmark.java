@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +51,7 @@ public final class RankCountBenchmark {
         }
         double mb = Medians.of(bool);
         double mf = Medians.of(floats);
-        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        String load = BenchResults.load1();
         var out = Json.object();
         out.put("rows", rows);
         out.put("columns", cols);
@@ -63,11 +62,9 @@ public final class RankCountBenchmark {
         out.put("load1_at_end", load);
         out.set("bool_sum_ms", Json.MAPPER.valueToTree(bool));
         out.set("float32_sum_ms", Json.MAPPER.valueToTree(floats));
-        Json.write(Path.of(prefix + ".json"), out);
         String md = String.format("Counting scores >= the target in one [%d, %d] full-ranking batch (`bench/rank-count.sh`, one JVM, %d interleaved"
                 + " rounds after 5 warm-ups, 2 engine threads; load %s at the end): the engine's boolean sum %.1f ms, converted to float32"
                 + " first %.1f ms (medians; %.2fx).%n", rows, cols, rounds, load, mb, mf, mb / mf);
-        Files.writeString(Path.of(prefix + ".md"), md);
-        System.out.print(md);
+        BenchResults.write(prefix, out, md);
     }
 }

@@ -1,7 +1,6 @@
 package org.seqrec.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +40,7 @@ public final class SeqBinReadBenchmark {
         }
         double mt = Medians.of(text);
         double mb = Medians.of(binary);
-        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        String load = BenchResults.load1();
         var out = Json.object();
         out.put("users", a.numUsers());
         out.put("interactions", a.numInteractions());
@@ -52,12 +51,10 @@ public final class SeqBinReadBenchmark {
         out.put("load1_at_end", load);
         out.set("text_seconds", Json.MAPPER.valueToTree(text));
         out.set("seqbin_seconds", Json.MAPPER.valueToTree(binary));
-        Json.write(Path.of(prefix + ".json"), out);
         String md = String.format("Loading %d users / %d interactions (bench/seqbin-read.sh, one JVM, %d interleaved repetitions after a warm-up;"
                 + " load %s): FMLP text %.3f s, .seqbin %.3f s (medians); the text takes %.1fx as long.%n", a.numUsers(), a.numInteractions(),
                 reps, load, mt, mb, mt / mb);
-        Files.writeString(Path.of(prefix + ".md"), md);
-        System.out.print(md);
+        BenchResults.write(prefix, out, md);
     }
 
 }
