@@ -13,6 +13,7 @@ import java.util.Set;
 import org.seqrec.data.IdMap;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.model.HistoryBatch;
+import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.RecModel;
 import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.run.HistoryStore;
@@ -43,16 +44,19 @@ public final class Recommender implements AutoCloseable {
     private final HistoryStore histories; // null: the run keeps no user histories
     private final RecModel model;
     private final IdMap items;
+    private final IdMap users; // null: the model does not read user ids
     private final String runName;
     private final int[] counts;
     private final int[] popularOrder;
     private volatile long scoreBytes = 16L << 20;
 
-    private Recommender(NDManager manager, RecModel model, IdMap items, String runName, int[] counts, HistoryStore histories) {
+    private Recommender(NDManager manager, RecModel model, IdMap items, IdMap users, String runName, int[] counts,
+            HistoryStore histories) {
         this.manager = manager;
         this.histories = histories;
         this.model = model;
         this.items = items;
+        this.users = users;
         this.runName = runName;
         this.counts = counts;
         this.popularOrder = Popularity.order(counts);
@@ -82,8 +86,17 @@ public final class Recommender implements AutoCloseable {
      */
     public record Result(List<Item> items, List<String> unknown, int used, boolean popularityFallback) {}
 
-    /** One recommendation request: a history (original ids, oldest first), how many items, whether to exclude seen ones. */
-    public record Query(List<String> history, int k, boolean excludeSeen) {}
+    /**
+     * One recommendation request: a history (original ids, oldest first), how many items, whether to exclude seen ones,
+     * and the user it belongs to (an original user id, or null): read only by models that read user ids (FM, AutoInt),
+     * for which a user the run's {@code user_map.tsv} does not name is the unknown user.
+     */
+    public record Query(List<String> history, int k, boolean excludeSeen, String user) {
+        /** A request by history alone. */
+        public Query(List<String> history, int k, boolean excludeSeen) {
+            this(history, k, excludeSeen, null);
+        }
+    }
 
     /** Loads the model, item map and item popularity of a run directory (its data is read only for runs saved without {@code popularity.tsv}). */
     public static Recommender load(Path runDir) {
@@ -97,9 +110,16 @@ public final class Recommender implements AutoCloseable {
                 throw new SeqrecException(runDir + ": the model has " + model.numItems() + " items but item_map.tsv has "
                         + items.size());
             }
+            IdMap users = null;
+            if (model instanceof NeuralSeqModel neural && neural.readsUsers()) {
+                if (!java.nio.file.Files.isRegularFile(run.userMap())) {
+                    throw new SeqrecException(runDir + ": " + model.name() + " reads user ids but the run has no user_map.tsv");
+                }
+                users = IdMap.read(run.userMap());
+            }
             HistoryStore histories = java.nio.file.Files.isRegularFile(run.histories()) ? HistoryStore.open(run.histories()) : null;
-            return new Recommender(manager, model, items, runDir.getFileName().toString(), Popularity.of(run, config, items.size()),
-                    histories);
+            return new Recommender(manager, model, items, users, runDir.getFileName().toString(),
+                    Popularity.of(run, config, items.size()), histories);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -174,7 +194,7 @@ public final class Recommender implements AutoCloseable {
      * @throws UnknownUserException when the run keeps no history for {@code user}
      */
     public Result recommendForUser(String user, int k, boolean excludeSeen) {
-        return recommend(knownHistory(user), k, excludeSeen);
+        return recommendAll(List.of(new Query(knownHistory(user), k, excludeSeen, user))).get(0);
     }
 
     /**
@@ -263,11 +283,16 @@ public final class Recommender implements AutoCloseable {
         int n = items.size();
         int b = rows.size();
         int[][] histories = new int[b][];
+        int[] lengths = new int[b];
+        int[] userIndex = new int[b];
         float[] mask = new float[b * (n + 1)];
         int[] available = new int[b];
         for (int r = 0; r < b; r++) {
             int i = rows.get(r);
             histories[r] = dense.get(i);
+            lengths[r] = histories[r].length;
+            String user = queries.get(i).user();
+            userIndex[r] = users == null || user == null ? -1 : users.dense(user).map(u -> u - 1).orElse(-1);
             mask[r * (n + 1)] = Float.NEGATIVE_INFINITY; // padding
             available[r] = n;
             if (queries.get(i).excludeSeen()) {
@@ -280,7 +305,7 @@ public final class Recommender implements AutoCloseable {
             }
         }
         try (NDManager m = manager.newSubManager()) {
-            NDArray scores = model.scoreAll(HistoryBatch.ofHistories(histories), m).add(m.create(mask, new Shape(b, n + 1)));
+            NDArray scores = model.scoreAll(new HistoryBatch(userIndex, histories, lengths, null), m).add(m.create(mask, new Shape(b, n + 1)));
             NDList top = scores.topK(kMax, 1, true, true); // partial selection, not a full sort
             float[] values = top.get(0).toFloatArray();
             long[] ids = top.get(1).toLongArray();

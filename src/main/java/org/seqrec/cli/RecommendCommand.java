@@ -41,9 +41,10 @@ final class RecommendCommand implements Callable<Integer> {
                 throw new SeqrecException("give --history ITEMS or --user USER (one of them)");
             }
             List<String> used = user != null ? r.knownHistory(user) : history;
-            Recommender.Result res = r.recommend(used, k, excludeSeen);
+            Recommender.Query query = new Recommender.Query(used, k, excludeSeen, user);
+            Recommender.Result res = r.recommendAll(List.of(query)).get(0);
             if (json) { // the HTTP answer's shape
-                System.out.println(HttpService.result(new Recommender.Query(used, k, excludeSeen), res).toPrettyString());
+                System.out.println(HttpService.result(query, res).toPrettyString());
                 return 0;
             }
             if (!res.unknown().isEmpty()) {

@@ -59,7 +59,7 @@ final class ScoreCommand implements Callable<Integer> {
                 for (int item : seq) {
                     history.add(d.itemMap().original(item));
                 }
-                queries.add(new Recommender.Query(history, k, !includeSeen)); // excluded unless asked: Recommender.EXCLUDE_SEEN_BY_DEFAULT
+                queries.add(new Recommender.Query(history, k, !includeSeen, d.originalUserId(u))); // excluded unless asked: Recommender.EXCLUDE_SEEN_BY_DEFAULT
             }
             List<Recommender.Result> results = r.recommendAll(queries);
             for (int u = from; u < to; u++) {

@@ -39,6 +39,49 @@ public abstract class NeuralSeqModel implements RecModel {
         return last(encodeAll(p, ids, training)); // models override one of the two, or both
     }
 
+    /**
+     * Whether the model reads user ids (a per-user embedding, as FM and AutoInt): then the regimes and scorers call
+     * {@link #encodeLast(Params.Bound, NDArray, NDArray, boolean)} with the batch's users, and a run keeps its user
+     * map ({@code user_map.tsv}) so that serving by user id can name them.
+     */
+    public boolean readsUsers() {
+        return false;
+    }
+
+    /**
+     * The users the model has a row for: dataset user indices {@code 0 .. knownUsers() - 1}; any other index (an
+     * ad-hoc history's -1, a user added after training) reads the unknown user's row. 0 for models that ignore users.
+     */
+    public int knownUsers() {
+        return 0;
+    }
+
+    /**
+     * The user representation for histories {@code ids [B, L]} of users {@code users}: int64 {@code [B]}, the
+     * user's row of a user table ({@link #userRows}: dataset index + 1, 0 for a user the model does not know).
+     * Models that ignore users ({@link #readsUsers()} false) get null and read only the history.
+     */
+    public NDArray encodeLast(Params.Bound p, NDArray ids, NDArray users, boolean training) {
+        return encodeLast(p, ids, training);
+    }
+
+    /**
+     * The user-table rows of dataset user indices {@code users[from .. from + count - 1]}: index + 1 for the
+     * {@link #knownUsers()}, 0 (the unknown user) for any other; int64 {@code [count]}; null when the model ignores users.
+     */
+    public NDArray userRows(int[] users, int from, int count, NDManager manager) {
+        if (!readsUsers()) {
+            return null;
+        }
+        long[] rows = new long[count];
+        int known = knownUsers();
+        for (int r = 0; r < count; r++) {
+            int u = users[from + r];
+            rows[r] = u >= 0 && u < known ? u + 1L : 0L;
+        }
+        return manager.create(rows);
+    }
+
     /** The name of the item embedding table in {@link #params()}: {@code [n + 1, D]}. */
     protected abstract String itemTable();
 
@@ -106,6 +149,18 @@ public abstract class NeuralSeqModel implements RecModel {
         return batch.paddedInputs(manager, maxLen);
     }
 
+    /** The batch's user rows ({@link #userRows}), or null when the model ignores users. */
+    private NDArray evalUsers(HistoryBatch batch, NDManager manager) {
+        if (!readsUsers()) {
+            return null;
+        }
+        int[] users = new int[batch.size()];
+        for (int b = 0; b < users.length; b++) {
+            users[b] = batch.user(b);
+        }
+        return userRows(users, 0, users.length, manager);
+    }
+
     @Override
     public int numItems() {
         return numItems;
@@ -120,14 +175,14 @@ public abstract class NeuralSeqModel implements RecModel {
     public NDArray scoreAll(HistoryBatch batch, NDManager manager) {
         JniUtils.setGradMode(false); // per thread in PyTorch: callers may be any thread
         Params.Bound p = params.bind(manager);
-        return scoreAllItems(p, encodeLast(p, evalInputs(batch, manager), false));
+        return scoreAllItems(p, encodeLast(p, evalInputs(batch, manager), evalUsers(batch, manager), false));
     }
 
     @Override
     public NDArray scoreCandidates(HistoryBatch batch, NDArray candidates, NDManager manager) {
         JniUtils.setGradMode(false);
         Params.Bound p = params.bind(manager);
-        NDArray rep = encodeLast(p, evalInputs(batch, manager), false); // [B, D]
+        NDArray rep = encodeLast(p, evalInputs(batch, manager), evalUsers(batch, manager), false); // [B, D]
         long c = candidates.getShape().get(1);
         return scoreItems(p, rep.expandDims(1).broadcast(rep.getShape().get(0), c, rep.getShape().get(1)), candidates);
     }

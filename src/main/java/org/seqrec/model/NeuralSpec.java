@@ -28,6 +28,20 @@ public abstract class NeuralSpec implements ModelSpec {
         return description;
     }
 
+    /**
+     * The param a model that reads user ids ({@link #readsUsers()}) is built with: how many users it has rows for,
+     * set by training to the dataset's user count (and recorded in the run's config), whatever a user passes.
+     */
+    public static final String NUM_USERS = "num_users";
+
+    /**
+     * Whether the model reads user ids ({@link NeuralSeqModel#readsUsers()}): training then sets {@link #NUM_USERS}
+     * and the run keeps its user map for serving by user id.
+     */
+    public boolean readsUsers() {
+        return false;
+    }
+
     /** The untrained model for {@code numItems} items and a run's (defaults-merged) params. */
     public abstract NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params);
 

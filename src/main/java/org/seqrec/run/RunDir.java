@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * config.json            model, hyper-parameters, data source, seed, protocol, versions ({@link RunConfig})
  * dataset.json           dataset fingerprint and statistics
  * item_map.tsv           dense item id -> original id
+ * user_map.tsv           dense user id -> original id (runs of models that read user ids, such as FM)
  * popularity.tsv         training interactions per item ({@link Popularity}): the fallback for unknown histories
  * model/                 the model's weights, in the model's own format ({@code RecModel#save})
  * negatives-PROTOCOL.json how a sampled protocol's negatives are derived: seed, count, SHA-256 of their export
@@ -42,6 +43,7 @@ public record RunDir(Path dir) {
     static final String CONFIG = "config.json";
     static final String DATASET = "dataset.json";
     static final String ITEM_MAP = "item_map.tsv";
+    static final String USER_MAP = "user_map.tsv";
     static final String POPULARITY = "popularity.tsv";
     static final String MODEL = "model";
     static final String HISTORY = "history.jsonl";
@@ -85,6 +87,9 @@ public record RunDir(Path dir) {
     /** Writes the manifest of the files that loading this run depends on (after training has saved them). */
     public void writeManifest() {
         java.util.List<String> files = new java.util.ArrayList<>(java.util.List.of(CONFIG, ITEM_MAP, POPULARITY));
+        if (Files.isRegularFile(userMap())) {
+            files.add(USER_MAP);
+        }
         try (var walk = Files.walk(model())) {
             walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted()
                     .forEach(files::add);
@@ -118,6 +123,11 @@ public record RunDir(Path dir) {
 
     public Path itemMap() {
         return dir.resolve(ITEM_MAP);
+    }
+
+    /** The user map of a run whose model reads user ids (absent for the others). */
+    public Path userMap() {
+        return dir.resolve(USER_MAP);
     }
 
     public Path model() {

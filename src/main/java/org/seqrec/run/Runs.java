@@ -14,11 +14,13 @@ import java.util.Map;
 import org.seqrec.data.DataSource;
 import org.seqrec.data.Dataset;
 import org.seqrec.data.DatasetStats;
+import org.seqrec.data.IdMap;
 import org.seqrec.data.LeaveOneOut;
 import org.seqrec.eval.EvalResult;
 import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.ModelSpec;
+import org.seqrec.model.NeuralSpec;
 import org.seqrec.model.RecModel;
 import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.nn.LengthGroups;
@@ -49,9 +51,13 @@ public final class Runs {
         if (req.evalBatch() < 1) {
             throw new SeqrecException("--eval-batch must be positive, got " + req.evalBatch());
         }
+        Dataset data = req.data().load();
+        if (readsUsers(spec)) {
+            params = new java.util.LinkedHashMap<>(params);
+            params.put(NeuralSpec.NUM_USERS, data.numUsers()); // the model's user table: one row per dataset user
+        }
         RunConfig config = new RunConfig(req.model(), params, req.data(), req.seed(), req.protocol().key(),
                 Instant.now().toString(), Versions.all());
-        Dataset data = req.data().load();
         boolean fresh = !req.resume();
         boolean created = fresh && !Files.exists(req.out());
         if (fresh) {
@@ -92,7 +98,8 @@ public final class Runs {
         if (!req.resume()) {
             Json.write(run.config(), config);
         }
-        writeDataFiles(run, req.data(), data, split, req.keepHistories() && (!req.resume() || !Files.isRegularFile(run.histories())));
+        writeDataFiles(run, req.data(), data, split, req.keepHistories() && (!req.resume() || !Files.isRegularFile(run.histories())),
+                readsUsers(spec));
         try (NDManager manager = NDManager.newBaseManager()) {
             NegativesChoice choice = new NegativesChoice(req.negatives(), req.negativesSeed());
             NegativesChoice.Resolved negs = choice.resolve(run, split, req.protocol());
@@ -121,15 +128,28 @@ public final class Runs {
     }
 
     /** What a run keeps of its data: the dataset's fingerprint, the item map, training popularity and (optionally) the user histories. */
-    private static void writeDataFiles(RunDir run, DataSource source, Dataset data, LeaveOneOut split, boolean histories) {
+    private static void writeDataFiles(RunDir run, DataSource source, Dataset data, LeaveOneOut split, boolean histories,
+            boolean userMap) {
         ObjectNode ds = Json.MAPPER.valueToTree(DatasetStats.of(data));
         ds.put("path", source.path());
         Json.write(run.dataset(), ds);
         data.itemMap().write(run.itemMap());
+        if (userMap) { // dataset user index -> original id: the rows of a model that reads user ids
+            List<String> ids = new java.util.ArrayList<>(data.numUsers());
+            for (int u = 0; u < data.numUsers(); u++) {
+                ids.add(data.originalUserId(u));
+            }
+            new IdMap(ids).write(run.userMap());
+        }
         Popularity.write(run.popularity(), Popularity.count(split));
         if (histories) {
             HistoryStore.write(run.histories(), data);
         }
+    }
+
+    /** Whether models of {@code spec} read user ids (their runs record {@code num_users} and keep a user map). */
+    private static boolean readsUsers(ModelSpec spec) {
+        return spec instanceof NeuralSpec neural && neural.readsUsers();
     }
 
     /** Refuses early (before any data is read) what {@link #create} would refuse: an existing {@code out} without overwrite. */
@@ -157,7 +177,7 @@ public final class Runs {
             try {
                 RunDir run = RunDir.prepare(out, overwrite);
                 Json.write(run.config(), config);
-                writeDataFiles(run, config.data(), data, new LeaveOneOut(data), keepHistories);
+                writeDataFiles(run, config.data(), data, new LeaveOneOut(data), keepHistories, readsUsers(ModelRegistry.get(config.model())));
                 writeModel.accept(run);
                 run.writeManifest();
                 done = true;

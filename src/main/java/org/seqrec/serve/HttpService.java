@@ -561,7 +561,8 @@ public final class HttpService implements AutoCloseable {
         if (!ex.isMissingNode() && !ex.isBoolean()) {
             throw new BadRequest(where + "exclude_seen must be true or false, got " + ex);
         }
-        return new Recommender.Query(history, Math.min(k, n), ex.isMissingNode() ? Recommender.EXCLUDE_SEEN_BY_DEFAULT : ex.asBoolean());
+        return new Recommender.Query(history, Math.min(k, n), ex.isMissingNode() ? Recommender.EXCLUDE_SEEN_BY_DEFAULT : ex.asBoolean(),
+                body.has("user") ? id(body.get("user"), where + "user") : null);
     }
 
     /** A history given in a request: an array of item ids (strings or integers), oldest first. */

@@ -51,7 +51,7 @@ public final class PrefixCeRegime implements Regime {
                     }
                     targets[r] = s[i];
                 }
-                NDArray rep = model.encodeLast(p, m.create(inputs, new Shape(b, maxLen)), true);
+                NDArray rep = model.encodeLast(p, m.create(inputs, new Shape(b, maxLen)), model.userRows(users, from, b, m), true);
                 return crossEntropy(model, p, rep, m.create(targets));
             }
         };

@@ -113,7 +113,7 @@ public final class PrefixRegime implements Regime {
                 neg[r] = drawNegative(s, start, start + i, numItems);
             }
             NDArray ids = m.create(inputs, new Shape(b, maxLen));
-            NDArray rep = model.encodeLast(p, ids, true); // [B, D]
+            NDArray rep = model.encodeLast(p, ids, model.userRows(users, from, b, m), true); // [B, D]
             NDArray posLogit = model.scoreItems(p, rep, m.create(pos));
             NDArray negLogit = model.scoreItems(p, rep, m.create(neg));
             return binaryLoss(posLogit, negLogit).mean();

@@ -243,7 +243,7 @@ public final class ScoreJob {
             while (users.hasNext() && queries.size() < options.batch()) {
                 Row r = users.next();
                 ids.add(r.getString(0));
-                queries.add(new Recommender.Query(r.getList(1), options.k(), !options.includeSeen()));
+                queries.add(new Recommender.Query(r.getList(1), options.k(), !options.includeSeen(), r.getString(0))); // the user: read by FM, AutoInt
             }
             List<Recommender.Result> results = rec.recommendAll(queries);
             for (int q = 0; q < queries.size(); q++) {

@@ -28,6 +28,8 @@ public final class ModelRegistry {
         register(new Sine.Spec());
         register(new Caser.Spec());
         register(new Hgn.Spec());
+        register(new Fm.Spec());
+        register(new AutoInt.Spec());
         register(new LruRec.Spec());
         register(new Mamba4Rec.Spec());
         register(new FastFormer.Spec());

@@ -1,0 +1,178 @@
+package org.seqrec.model.zoo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.seqrec.model.Hyper;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.model.NeuralSpec;
+import org.seqrec.nn.Nn;
+import org.seqrec.nn.Params;
+
+/**
+ * AutoInt (Song et al., CIKM 2019) on the two one-hot fields the FMLP-Rec and ConvFormer papers give it, user id and
+ * item id: the fields' embeddings {@code e_u, e_i} ({@code d}) pass {@code layers} interacting layers, each multi-head
+ * self-attention over the fields ({@code alpha_mk = softmax_k <W_Q e_m, W_K e_k>} per head, no scaling, as the paper's
+ * eq. 5-6) with a residual projection and ReLU ({@code e_m <- ReLU(sum_k alpha_mk W_V e_k (heads concatenated) + W_Res e_m)});
+ * the score is {@code w . [e_u ; e_i] + b} over the concatenated outputs (eq. 11, before the sigmoid). Non-sequential:
+ * the history is not read. The interaction is not a dot product, so scoring every item runs the network once per
+ * (user, item) pair (in passes of at most {@link #PAIRS_PER_PASS} pairs): full ranking costs users x items network
+ * evaluations; the 1-vs-99 protocol the papers used costs 100 per user.
+ *
+ * <p>The user representation passed to the scorer is {@code e_u} ({@code [B, d]}); a user the model has no row for reads
+ * {@code e_u = 0}. Defaults: the AutoInt paper's d 16, attention size d' 32, 2 heads, 3 layers, residual connections,
+ * no DNN part (that is AutoInt+); embeddings N(0, 0.02), projections Xavier-uniform; no dropout; the prefix regime's
+ * binary cross-entropy (one sampled negative per interaction) with Table C3's lr 1e-3 and batch 256.
+ */
+public final class AutoInt extends NeuralSeqModel {
+    /** The most (user, item) pairs one pass of {@link #scoreItemRange} evaluates. */
+    public static final int PAIRS_PER_PASS = 1 << 15;
+
+    private final String items;
+    private final String users;
+    private final List<String[]> layers = new ArrayList<>(); // per layer: query, key, value, residual: [in, heads * d']
+    private final String out;
+    private final String outBias;
+    private final int knownUsers;
+    private final int d;
+    private final int heads;
+    private final int att;
+
+    public AutoInt(NDManager manager, int numItems, int numUsers, int embed, int att, int heads, int numLayers, int maxLen) {
+        super(manager, numItems, maxLen);
+        this.d = embed;
+        this.att = att;
+        this.heads = heads;
+        this.knownUsers = numUsers;
+        this.items = params.normal("item_embedding.weight", new Shape(numItems + 1, embed), 0.02f);
+        this.users = params.normal("user_embedding.weight", new Shape(numUsers + 1, embed), 0.02f);
+        int in = embed;
+        int width = heads * att;
+        for (int l = 0; l < numLayers; l++) {
+            float bound = (float) Math.sqrt(6.0 / (in + width));
+            String[] w = new String[4];
+            String[] names = {"query", "key", "value", "residual"};
+            for (int j = 0; j < 4; j++) {
+                w[j] = params.uniform("layers." + l + "." + names[j], new Shape(in, width), bound);
+            }
+            layers.add(w);
+            in = width;
+        }
+        this.out = params.uniform("output.weight", new Shape(2 * in, 1), (float) Math.sqrt(6.0 / (2 * in + 1)));
+        this.outBias = params.zeros("output.bias", new Shape(1));
+    }
+
+    @Override
+    public String name() {
+        return "autoint";
+    }
+
+    @Override
+    public boolean readsUsers() {
+        return true;
+    }
+
+    @Override
+    public int knownUsers() {
+        return knownUsers;
+    }
+
+    @Override
+    protected String itemTable() {
+        return items;
+    }
+
+    /** Without users (a cost trace, an ad-hoc history): every row is the unknown user. */
+    @Override
+    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
+        return encodeLast(p, ids, ids.getManager().zeros(new Shape(ids.getShape().get(0)), DataType.INT64), training);
+    }
+
+    @Override
+    public NDArray encodeLast(Params.Bound p, NDArray ids, NDArray userRows, boolean training) {
+        NDArray known = userRows.gt(0).toType(DataType.FLOAT32, false).expandDims(1);
+        return Nn.embedding(userRows, p.get(users)).mul(known); // [B, d]; the unknown user reads zeros
+    }
+
+    /** Scores of pairs: user field {@code u [P, d]} and item field {@code e [P, d]} to {@code [P]}. */
+    NDArray pairScores(Params.Bound p, NDArray u, NDArray e) {
+        long n = u.getShape().get(0);
+        NDArray x = NDArrays.stack(new NDList(u, e), 1); // [P, 2, d]
+        for (String[] w : layers) {
+            NDArray q = heads(x.matMul(p.get(w[0])), n); // [P, H, 2, d']
+            NDArray k = heads(x.matMul(p.get(w[1])), n);
+            NDArray v = heads(x.matMul(p.get(w[2])), n);
+            NDArray alpha = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1); // [P, H, 2, 2]
+            NDArray mixed = alpha.matMul(v).transpose(0, 2, 1, 3).reshape(n, 2, (long) heads * att); // heads concatenated
+            x = Activation.relu(mixed.add(x.matMul(p.get(w[3]))));
+        }
+        return x.reshape(n, -1).matMul(p.get(out)).squeeze(1).add(p.get(outBias));
+    }
+
+    private NDArray heads(NDArray x, long n) {
+        return x.reshape(n, 2, heads, att).transpose(0, 2, 1, 3);
+    }
+
+    @Override
+    public NDArray scoreItems(Params.Bound p, NDArray rep, NDArray ids) {
+        Shape shape = ids.getShape();
+        NDArray flat = ids.reshape(-1);
+        return pairScores(p, rep.reshape(-1, d), Nn.embedding(flat, p.get(items))).reshape(shape);
+    }
+
+    @Override
+    public NDArray scoreItemRange(Params.Bound p, NDArray rep, int from, int to) {
+        long b = rep.getShape().get(0);
+        int chunk = (int) Math.max(1, Math.min(to - from, PAIRS_PER_PASS / Math.max(1, b)));
+        NDArray table = p.get(items);
+        NDList parts = new NDList();
+        for (int at = from; at < to; at += chunk) {
+            int c = Math.min(chunk, to - at);
+            NDArray e = table.get(new NDIndex(at + ":" + (at + c))); // [c, d]
+            NDArray u = rep.expandDims(1).broadcast(b, c, d).reshape(b * c, d);
+            NDArray i = e.expandDims(0).broadcast(b, c, d).reshape(b * c, d);
+            parts.add(pairScores(p, u, i).reshape(b, c));
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
+    }
+
+    /** Registry entry {@code autoint}. */
+    public static final class Spec extends NeuralSpec {
+        public Spec() {
+            super("autoint", "AutoInt (Song et al. 2019) on user and item ids: multi-head self-attention over the two fields;"
+                    + " non-sequential, serves known users by id");
+        }
+
+        @Override
+        public boolean readsUsers() {
+            return true;
+        }
+
+        @Override
+        public Map<String, Object> defaults() {
+            Map<String, Object> m = Hyper.defaults();
+            m.remove("dropout");
+            m.put("hidden", 16);
+            m.put("layers", 3);
+            m.put("heads", 2);
+            m.put("attention_size", 32);
+            m.put(NUM_USERS, 0);
+            return m;
+        }
+
+        @Override
+        public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
+            Hyper h = Hyper.from(params);
+            return new AutoInt(manager, numItems, Hyper.intOf(params, NUM_USERS, 0), h.hidden(), Hyper.intOf(params, "attention_size", 32),
+                    Hyper.intOf(params, "heads", 2), h.layers(), h.maxLen());
+        }
+    }
+}

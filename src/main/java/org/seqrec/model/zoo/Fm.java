@@ -1,0 +1,129 @@
+package org.seqrec.model.zoo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import org.seqrec.model.Hyper;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.model.NeuralSpec;
+import org.seqrec.nn.Nn;
+import org.seqrec.nn.Params;
+
+/**
+ * FM, the factorization machine (Rendle, ICDM 2010), on the two one-hot fields the FMLP-Rec and ConvFormer papers
+ * give it, user id and item id: {@code y(u, i) = w0 + b_u + b_i + <v_u, v_i>} (with two one-hot fields the
+ * pairwise term is the single product of the two factor vectors). Non-sequential: the history is not read, the
+ * user's id is. Trained with the prefix regime's loss (binary cross-entropy of every training interaction
+ * against one sampled item, the point-wise loss FM is trained with on implicit feedback).
+ *
+ * <p>The user representation is {@code [v_u, w0 + b_u]} ({@code [B, D + 1]}); an item scores
+ * {@code rep[:D] . v_i + b_i + rep[D]}. A user the model has no row for (a history served without a user id, a user
+ * added after training) reads {@code v = 0, b = 0}: the ranking is then the items' learned biases. Defaults: D 64,
+ * Table C3's training settings (lr 1e-3, batch 256); factors N(0, 0.02), biases 0; no dropout or L2 (the papers list none).
+ */
+public final class Fm extends NeuralSeqModel {
+    private final String items;
+    private final String itemBias;
+    private final String users;
+    private final String userBias;
+    private final String global;
+    private final int knownUsers;
+    private final int d;
+
+    public Fm(NDManager manager, int numItems, int numUsers, int hidden, int maxLen) {
+        super(manager, numItems, maxLen);
+        this.d = hidden;
+        this.knownUsers = numUsers;
+        this.items = params.normal("item_embedding.weight", new Shape(numItems + 1, hidden), 0.02f);
+        this.itemBias = params.zeros("item_bias", new Shape(numItems + 1));
+        this.users = params.normal("user_embedding.weight", new Shape(numUsers + 1, hidden), 0.02f);
+        this.userBias = params.zeros("user_bias", new Shape(numUsers + 1));
+        this.global = params.zeros("global_bias", new Shape(1));
+    }
+
+    @Override
+    public String name() {
+        return "fm";
+    }
+
+    @Override
+    public boolean readsUsers() {
+        return true;
+    }
+
+    @Override
+    public int knownUsers() {
+        return knownUsers;
+    }
+
+    @Override
+    protected String itemTable() {
+        return items;
+    }
+
+    @Override
+    protected String itemBias() {
+        return itemBias;
+    }
+
+    /** Without users (a cost trace, an ad-hoc history): every row is the unknown user. */
+    @Override
+    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
+        return encodeLast(p, ids, ids.getManager().zeros(new Shape(ids.getShape().get(0)), DataType.INT64), training);
+    }
+
+    @Override
+    public NDArray encodeLast(Params.Bound p, NDArray ids, NDArray userRows, boolean training) {
+        NDArray known = userRows.gt(0).toType(DataType.FLOAT32, false).expandDims(1); // row 0: the unknown user, v = 0, b = 0
+        NDArray v = Nn.embedding(userRows, p.get(users)).mul(known); // [B, D]
+        NDArray b = Nn.embedding(userRows, p.get(userBias).expandDims(1)).mul(known).add(p.get(global)); // [B, 1]
+        return NDArrays.concat(new ai.djl.ndarray.NDList(v, b), 1);
+    }
+
+    @Override
+    public NDArray scoreItems(Params.Bound p, NDArray rep, NDArray ids) {
+        NDArray factors = rep.get(new NDIndex("..., :" + d));
+        NDArray bias = rep.get(new NDIndex("..., " + d));
+        return factors.mul(itemEmbeddings(p, ids)).sum(new int[] {-1}).add(Nn.embedding(ids, p.get(itemBias).expandDims(1)).squeeze(-1))
+                .add(bias);
+    }
+
+    @Override
+    public NDArray scoreItemRange(Params.Bound p, NDArray rep, int from, int to) {
+        NDIndex rows = new NDIndex(from + ":" + to);
+        NDArray factors = rep.get(new NDIndex(":, :" + d));
+        NDArray bias = rep.get(new NDIndex(":, " + d + ":"));
+        return factors.matMul(p.get(items).get(rows).transpose()).add(p.get(itemBias).get(rows)).add(bias);
+    }
+
+    /** Registry entry {@code fm}. */
+    public static final class Spec extends NeuralSpec {
+        public Spec() {
+            super("fm", "FM (Rendle 2010) on user and item ids: w0 + b_u + b_i + <v_u, v_i>; non-sequential, serves known users by id");
+        }
+
+        @Override
+        public boolean readsUsers() {
+            return true;
+        }
+
+        @Override
+        public Map<String, Object> defaults() {
+            Map<String, Object> m = Hyper.defaults();
+            m.remove("layers");
+            m.remove("dropout");
+            m.put(NUM_USERS, 0);
+            return m;
+        }
+
+        @Override
+        public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
+            Hyper h = Hyper.from(params);
+            return new Fm(manager, numItems, Hyper.intOf(params, NUM_USERS, 0), h.hidden(), h.maxLen());
+        }
+    }
+}
