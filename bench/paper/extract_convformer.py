@@ -16,6 +16,8 @@ relative to the repository root. Every figure is parsed from the paper's tab-sep
   Table 1   the SAR study's short version: only checked against Table B2
   Table F6  L-Mixer beside eight baselines, sampled                  -> "sampled" (lmixer; the
             baselines are only checked against Table 3)
+  Table B1  the one-tower CTR model by interest extractor, MovieLens -> "ctr/ml-1m", keyed by the
+            experiment configuration ("ctr extractor=sasrec"; FMLP-Rec+ and ConvFormer+ as printed)
 
 Before writing, the new figures are compared with those in OUT: a value of OUT that is missing or
 different in the new output stops the script (exit 1) and OUT is left as it is. With --check
@@ -231,6 +233,24 @@ def leaves(d, path=()):
         yield path, d
 
 
+# Table B1 interest extractor -> the experiment configuration of seqrec's ctr model (experiments/ctr-b1-ml1m.yaml)
+B1_CONFIGS = {"gru4rec": "ctr extractor=gru4rec", "sasrec": "ctr extractor=sasrec", "fmlp-rec": "ctr extractor=fmlp-rec",
+              "convformer": "ctr extractor=convformer"}
+
+
+def table_b1(lines):
+    """Table B1: rows 'Interest Extractor', one column per metric -> {configuration: {metric: v}}."""
+    header, rows, _ = table(lines, "Table B1")
+    metrics = [metric_key(h) for h in header[1:]]
+    out = {}
+    for r in rows:
+        name = model_key(r[0])
+        if len(r) - 1 != len(metrics):
+            raise SystemExit("Table B1: row %r has %d figures for %d metrics" % (r, len(r) - 1, len(metrics)))
+        out[B1_CONFIGS.get(name, name)] = {k: number(c)[0] for k, c in zip(metrics, r[1:])}
+    return out
+
+
 def main(argv):
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
@@ -250,6 +270,7 @@ def main(argv):
     t1 = model_rows_table(lines, "Table 1")
     b2 = table_b2(lines)
     c3 = layers_c3(lines)
+    b1 = table_b1(lines)
 
     sampled = {ds: dict(models) for ds, models in t3.items()}
     # Table 7: models Table 3 has are checked; the others are added
@@ -284,16 +305,19 @@ def main(argv):
                   "plus lmixer from Table F6, "
                   "plus the SAR variants of Table B2 at Table C3's number of layers; full: Table 4 "
                   "(full-sort); sar_study: Table B2 with paired t-test p-values vs SAR "
-                  "(Table 1 is its short version, used only as a check)" % paper_arg,
+                  "(Table 1 is its short version, used only as a check); ctr: Table B1 (one-tower CTR model by "
+                  "interest extractor on MovieLens, keyed by the experiment configuration of experiments/ctr-b1-ml1m.yaml)"
+                  % paper_arg,
         "sampled": sampled,
         "full": t4,
         "sar_study": b2,
+        "ctr": {"ml-1m": b1},
     }
 
-    for sec in ("sampled", "full", "sar_study"):
+    for sec in ("sampled", "full", "sar_study", "ctr"):
         ls = [p for p, _ in leaves(result[sec])]
         print("%-9s %s: %d figures (%d of them p-values)" % (
-            sec, ", ".join("%s %d models" % (ds, len(v)) if sec != "sar_study"
+            sec, ", ".join("%s %d models" % (ds, len(v)) if sec not in ("sar_study", "ctr")
                            else "%s %s" % (ds, "/".join(v)) for ds, v in result[sec].items()),
             len(ls), sum(1 for p in ls if "p_values" in p)))
     print("checked %d Table 7 and %d Table F6 figures against Table 3, %d Table 1 figures and %d of its '*' against Table B2"
@@ -314,7 +338,7 @@ def main(argv):
             print("  source text changed")
         by_sec = {}
         for p in added:
-            key = (p[0],) if p[0] in ("sar_study", "source") else (p[0], p[2])
+            key = (p[0],) if p[0] in ("sar_study", "source", "ctr") else (p[0], p[2])
             by_sec[key] = by_sec.get(key, 0) + 1
         for key, n in by_sec.items():
             print("  added %s: %d" % ("/".join(key) if len(key) == 1 else "%s model %s" % key, n))

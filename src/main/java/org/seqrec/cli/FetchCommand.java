@@ -104,6 +104,14 @@ final class FetchCommand implements Callable<Integer> {
         }
 
         Path log = entry.isArchive() ? extract(raw, entry.member()) : raw;
+        if (entry.isArchive() && !entry.sideMembers().isEmpty()) {
+            List<Path> side = new ArrayList<>();
+            for (String member : entry.sideMembers()) {
+                side.add(extract(raw, member));
+            }
+            System.out.println("side data (user and item features, e.g. for --model ctr: --param user_features=FILE"
+                    + " --param item_features=FILE): " + side.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+        }
         if (entry.isJsonLines()) {
             log = jsonLinesToCsv(log, dir.resolve(entry.name() + ".csv"), entry.jsonFields());
         }

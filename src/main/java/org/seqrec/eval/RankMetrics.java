@@ -8,8 +8,8 @@ import java.util.Map;
  * (= Recall@k with one target), {@code NDCG@k}, {@code MRR@k} and {@code MRR}.
  */
 public final class RankMetrics {
-    /** The cut-offs computed for every protocol. */
-    public static final int[] CUTOFFS = {1, 5, 10, 20};
+    /** The cut-offs computed for every protocol (30: the ConvFormer paper's Table B1). */
+    public static final int[] CUTOFFS = {1, 5, 10, 20, 30};
 
     private RankMetrics() {}
 

@@ -3,6 +3,7 @@ package org.seqrec.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 import org.seqrec.nn.Nn;
@@ -142,6 +143,41 @@ public abstract class NeuralSeqModel implements RecModel {
         }
         NDArray bias = p.get(itemBias());
         return scores.add(whole ? bias : bias.get(rows));
+    }
+
+    /** The most (user, item) pairs one pass of {@link #scorePairRange} evaluates. */
+    public static final int PAIRS_PER_PASS = 1 << 15;
+
+    /** A score that is not a dot product: representations {@code rep [P, X]} and items {@code ids [P]} (int64) to {@code [P]}. */
+    @FunctionalInterface
+    protected interface PairScorer {
+        NDArray score(NDArray rep, NDArray ids);
+    }
+
+    /** {@link #scoreItems} for a {@link PairScorer}: {@code rep [..., X]} and {@code ids [...]} flattened to pairs and back. */
+    protected static NDArray scorePairs(NDArray rep, NDArray ids, PairScorer scorer) {
+        Shape shape = ids.getShape();
+        long x = rep.getShape().get(rep.getShape().dimension() - 1);
+        return scorer.score(rep.reshape(-1, x), ids.reshape(-1)).reshape(shape);
+    }
+
+    /**
+     * {@link #scoreItemRange} for a {@link PairScorer}: every row of {@code rep [B, X]} with every item {@code from .. to-1},
+     * in passes of at most {@link #PAIRS_PER_PASS} pairs (the scorer runs once per pair): {@code [B, to - from]}.
+     */
+    protected static NDArray scorePairRange(NDArray rep, int from, int to, PairScorer scorer) {
+        long b = rep.getShape().get(0);
+        long x = rep.getShape().get(1);
+        int chunk = (int) Math.max(1, Math.min(to - from, PAIRS_PER_PASS / Math.max(1, b)));
+        NDManager m = rep.getManager();
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        for (int at = from; at < to; at += chunk) {
+            int c = Math.min(chunk, to - at);
+            NDArray ids = m.arange((long) at, (long) at + c, 1L, ai.djl.ndarray.types.DataType.INT64).expandDims(0).broadcast(b, c).reshape(-1);
+            NDArray reps = rep.expandDims(1).broadcast(b, c, x).reshape(b * c, x);
+            parts.add(scorer.score(reps, ids).reshape(b, c));
+        }
+        return parts.size() == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(parts, 1);
     }
 
     /** The input ids the model reads for a user's history at evaluation: left-padded {@code [B, L]}. */

@@ -42,6 +42,27 @@ public abstract class NeuralSpec implements ModelSpec {
         return false;
     }
 
+    /**
+     * The params a run records beyond the user's, taken from the data it trains on: {@link #NUM_USERS} (the dataset's
+     * user count) for a model that reads user ids, else nothing; models with side data (the CTR model's feature
+     * tables) add what building them needs. Returns a new map; {@code params} is not changed.
+     */
+    public Map<String, Object> dataParams(Map<String, Object> params, org.seqrec.data.Dataset data) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>(params);
+        if (readsUsers()) {
+            out.put(NUM_USERS, data.numUsers());
+        }
+        return out;
+    }
+
+    /**
+     * The untrained model for training on {@code data} with params from {@link #dataParams}: {@link #build(NDManager, int, Map)}
+     * unless the model reads side data of the dataset's users or items (the CTR model's features).
+     */
+    public NeuralSeqModel build(NDManager manager, org.seqrec.data.Dataset data, Map<String, Object> params) {
+        return build(manager, data.numItems(), params);
+    }
+
     /** The untrained model for {@code numItems} items and a run's (defaults-merged) params. */
     public abstract NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params);
 

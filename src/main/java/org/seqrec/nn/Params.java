@@ -53,6 +53,22 @@ public final class Params {
         return add(name, manager.ones(shape), true);
     }
 
+    /** A frozen weight starting from the given values (taken over): saved with the model, never updated (side data, e.g. feature tables). */
+    public String frozenValues(String name, NDArray value) {
+        return add(name, value, false);
+    }
+
+    /**
+     * Takes over every weight of {@code other} under its own name and trainability: a model built inside another
+     * (the CTR model's interest extractor) is trained, saved and loaded with the outer one's weights, and reads them
+     * through the outer model's {@link Bound}, which finds them by the same names.
+     */
+    public void adopt(Params other) {
+        for (Map.Entry<String, NDArray> e : other.arrays.entrySet()) {
+            add(e.getKey(), e.getValue(), other.trainable.get(e.getKey()));
+        }
+    }
+
     /** A frozen weight: saved with the model, never updated by the optimizer. */
     public String frozenNormal(String name, Shape shape, float std) {
         return add(name, manager.randomNormal(0f, std, shape, ai.djl.ndarray.types.DataType.FLOAT32), false);

@@ -121,8 +121,9 @@ public final class Report {
             List<RunRecord> base = spec.baseline() == null ? null : byKey.get(key(spec.baseline(), first.dataset(), first.protocol()));
             boolean compared = base != null && base != g;
             MatchedSeeds pairs = compared ? MatchedSeeds.of(testsBySeed(g), testsBySeed(base)) : null;
-            Paper paper = reference == null ? null : paper(reference, spec.paperSectionOrDefault(), first, first.model());
-            Paper paperBase = compared && reference != null ? paper(reference, spec.paperSectionOrDefault(), first, base.get(0).model()) : null;
+            Paper paper = reference == null ? null : paper(reference, spec.paperSectionOrDefault(), first, first.label(), first.model());
+            Paper paperBase = compared && reference != null
+                    ? paper(reference, spec.paperSectionOrDefault(), first, base.get(0).label(), base.get(0).model()) : null;
             Map<String, Metric> stats = new LinkedHashMap<>();
             for (String m : metrics) {
                 double[] v = values(g, m);
@@ -156,15 +157,16 @@ public final class Report {
     }
 
     /**
-     * The entry of {@code model} at {@code section} ({@code /}-separated keys, {@code {protocol}} and
+     * The entry of configuration {@code label} (else of {@code model}) at {@code section} ({@code /}-separated keys, {@code {protocol}} and
      * {@code {dataset}} filled in from the run), or null when the reference file has none.
      */
-    static Paper paper(JsonNode reference, String section, RunRecord run, String model) {
+    static Paper paper(JsonNode reference, String section, RunRecord run, String label, String model) {
         JsonNode node = reference;
         for (String key : section.replace("{protocol}", run.protocol().key()).replace("{dataset}", run.dataset()).split("/")) {
             node = node.path(key);
         }
-        node = node.path(model);
+        // the configuration's own entry first (e.g. "ctr extractor=sasrec", one model with a grid of variants), else the model's
+        node = node.has(label) ? node.path(label) : node.path(model);
         if (!node.isObject()) {
             return null;
         }

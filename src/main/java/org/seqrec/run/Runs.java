@@ -52,9 +52,8 @@ public final class Runs {
             throw new SeqrecException("--eval-batch must be positive, got " + req.evalBatch());
         }
         Dataset data = req.data().load();
-        if (readsUsers(spec)) {
-            params = new java.util.LinkedHashMap<>(params);
-            params.put(NeuralSpec.NUM_USERS, data.numUsers()); // the model's user table: one row per dataset user
+        if (spec instanceof NeuralSpec neural) {
+            params = neural.dataParams(params, data); // e.g. the user table's rows: one per dataset user
         }
         RunConfig config = new RunConfig(req.model(), params, req.data(), req.seed(), req.protocol().key(),
                 Instant.now().toString(), Versions.all());

@@ -45,7 +45,7 @@ public final class Training {
     /** Trains (or fits) the model of {@code spec} in {@code context}. */
     public static RecModel train(ModelSpec spec, TrainContext context) {
         if (spec instanceof NeuralSpec neural) {
-            NeuralSeqModel model = neural.build(context.manager(), context.split().data().numItems(), context.params());
+            NeuralSeqModel model = neural.build(context.manager(), context.split().data(), context.params());
             new Trainer(context).fit(model, regime(neural, context.params()));
             return model;
         }

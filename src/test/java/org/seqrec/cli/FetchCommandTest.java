@@ -71,6 +71,12 @@ class FetchCommandTest {
             zip.putNextEntry(new ZipEntry("ml-1m/ratings.dat"));
             zip.write(dat.toString().getBytes(StandardCharsets.US_ASCII));
             zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("ml-1m/users.dat"));
+            zip.write("1::F::1::10::48067\n2::M::56::16::70072\n".getBytes(StandardCharsets.US_ASCII));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("ml-1m/movies.dat"));
+            zip.write("10::GoldenEye (1995)::Action|Adventure|Thriller\n".getBytes(StandardCharsets.ISO_8859_1));
+            zip.closeEntry();
         }
         return bytes.toByteArray();
     }
@@ -151,6 +157,10 @@ class FetchCommandTest {
         assertThat(Files.readAllLines(dir.resolve("ml-1m/ratings.dat"))).hasSize(24);
         assertThat(Files.readAllLines(dir.resolve("ml-1m.txt"))).hasSize(8);
         assertThat(dir.resolve("ml-1m.item_map.tsv")).exists();
+        // the CTR model's side data is extracted beside the ratings
+        assertThat(Files.readAllLines(dir.resolve("ml-1m/users.dat"))).hasSize(2);
+        assertThat(Files.readAllLines(dir.resolve("ml-1m/movies.dat"))).containsExactly("10::GoldenEye (1995)::Action|Adventure|Thriller");
+        assertThat(stdout).contains("user_features=");
     }
 
     @Test

@@ -59,9 +59,10 @@ class RankMetricsTest {
     }
 
     @Test
-    void namesAreTheThirteenMetrics() {
-        assertThat(RankMetrics.names()).containsExactly("HR@1", "HR@5", "HR@10", "HR@20", "NDCG@1", "NDCG@5", "NDCG@10",
-                "NDCG@20", "MRR@1", "MRR@5", "MRR@10", "MRR@20", "MRR");
+    void namesAreTheSixteenMetrics() {
+        // @30: the ConvFormer paper's Table B1 (HIT@30, NDCG@30)
+        assertThat(RankMetrics.names()).containsExactly("HR@1", "HR@5", "HR@10", "HR@20", "HR@30", "NDCG@1", "NDCG@5", "NDCG@10",
+                "NDCG@20", "NDCG@30", "MRR@1", "MRR@5", "MRR@10", "MRR@20", "MRR@30", "MRR");
         // no ranks: zeros, not NaN
         assertThat(RankMetrics.compute(new int[0]).values()).containsOnly(0.0);
     }

@@ -217,6 +217,36 @@ class ExperimentTest {
         assertThat(rows.get(1).path("MRR").has("paper")).isFalse();
     }
 
+    /** A paper entry keyed by a configuration's label (the CTR model's extractors of Table B1) wins over its model's entry. */
+    @Test
+    void aConfigurationWithItsOwnPaperEntryGetsThatFigure() throws Exception {
+        Path paper = dir.resolve("paper.json");
+        Files.writeString(paper, "{\"sampled\": {\"Toy\": {\"convformer\": {\"MRR\": 0.3}, \"convformer kernel=5\": {\"MRR\": 0.2}}}}");
+        ExperimentSpec spec = ExperimentSpec.read(Fixtures.write(dir, "own.yaml", String.join("\n",
+                "name: own",
+                "data: [x/Toy.txt]",
+                "models:",
+                "  - model: convformer",
+                "  - model: convformer",
+                "    grid: {kernel: [5, 7]}",
+                "report: {paper: " + paper + "}",
+                "")));
+        List<Experiment.Run> runs = Experiment.plan(spec, dir.resolve("out"));
+        for (Experiment.Run r : runs) {
+            Files.createDirectories(r.dir());
+            Files.writeString(r.dir().resolve("config.json"), Json.MAPPER.writeValueAsString(java.util.Map.of("model", "convformer",
+                    "params", r.params())));
+            Files.writeString(r.dir().resolve("results-sampled.json"), "{\"model\": \"convformer\", \"seed\": 42, \"dataset\":"
+                    + " {\"name\": \"Toy\"}, \"test\": {\"MRR\": 0.25}}");
+        }
+        Experiment.report(spec, runs, dir.resolve("out"));
+        JsonNode rows = Json.read(dir.resolve("out").resolve("results.json")).path("rows");
+        assertThat(rows.get(0).path("MRR").path("paper").asDouble()).isEqualTo(0.3);
+        assertThat(rows.get(1).path("config").asText()).isEqualTo("convformer kernel=5");
+        assertThat(rows.get(1).path("MRR").path("paper").asDouble()).isEqualTo(0.2);
+        assertThat(rows.get(2).path("MRR").path("paper").asDouble()).as("no entry of its own: the model's").isEqualTo(0.3);
+    }
+
     @Test
     void everyReadyMadeSpecPlans() throws Exception {
         List<Path> specs;

@@ -84,14 +84,23 @@ public final class DatasetCatalog {
      * @param minRating default rating threshold (null: keep every rating)
      * @param citation what to cite, and where the terms of use are
      * @param notes extra instructions shown to the user (manual steps, mirrors), or null
+     * @param sideMembers archive members with side data extracted beside the log (MovieLens 1M's user profiles and
+     *     movie genres, the CTR model's features); empty when none
      */
     public record Entry(String name, String title, Access access, String url, String fileName, String sha256,
             Long sizeBytes, String member, String format, JsonFields jsonFields, Double minRating, String citation,
-            String notes) {
+            String notes, List<String> sideMembers) {
         public Entry {
             if (sha256 != null && !SHA256.matcher(sha256).matches()) {
                 throw new IllegalArgumentException(name + ": sha256 must be 64 lower-case hex digits");
             }
+            sideMembers = sideMembers == null ? List.of() : List.copyOf(sideMembers);
+        }
+
+        /** An entry without side data. */
+        public Entry(String name, String title, Access access, String url, String fileName, String sha256, Long sizeBytes, String member,
+                String format, JsonFields jsonFields, Double minRating, String citation, String notes) {
+            this(name, title, access, url, fileName, sha256, sizeBytes, member, format, jsonFields, minRating, citation, notes, List.of());
         }
 
         /** True when the interactions are a member of a zip archive. */
@@ -112,11 +121,11 @@ public final class DatasetCatalog {
         amazon("sports", "Sports_and_Outdoors", "Amazon 2014 Sports and Outdoors, ratings only (McAuley)");
         amazon("toys", "Toys_and_Games", "Amazon 2014 Toys and Games, ratings only (McAuley)");
         movielens("ml-1m", "MovieLens 1M: 1,000,209 ratings, 6,040 users", "ratings.dat",
-                "movielens", "a6898adb50b9ca05aa231689da44c217cb524e7ebd39d264c56e2832f2c54e20", 5_917_549L);
+                "movielens", "a6898adb50b9ca05aa231689da44c217cb524e7ebd39d264c56e2832f2c54e20", 5_917_549L, "users.dat", "movies.dat");
         movielens("ml-20m", "MovieLens 20M: 20,000,263 ratings, 138,493 users", "ratings.csv", "movielens-csv",
-                "96f243c338a8665f6bcc89c53edf6ee39162a846940de6b7c8c48aeada765ff3", 198_702_078L);
+                "96f243c338a8665f6bcc89c53edf6ee39162a846940de6b7c8c48aeada765ff3", 198_702_078L, "movies.csv");
         movielens("ml-32m", "MovieLens 32M: 32,000,204 ratings, 200,948 users", "ratings.csv", "movielens-csv",
-                "e4a68655d7386b8f95f2f2424b2ff975dfdd15ffd59e0d864a14dca43e99d6ee", 238_950_008L);
+                "e4a68655d7386b8f95f2f2424b2ff975dfdd15ffd59e0d864a14dca43e99d6ee", 238_950_008L, "movies.csv");
         add(new Entry("yelp", "Yelp Open Dataset reviews (JSON lines; manual download after accepting the terms)",
                 Access.MANUAL, "https://www.yelp.com/dataset", "yelp_academic_dataset_review.json", null, null, null,
                 "csv", new JsonFields("user_id", "business_id", "stars", "date"), null,
@@ -141,9 +150,13 @@ public final class DatasetCatalog {
     }
 
     private static void movielens(String name, String title, String ratingsFile, String format, String sha256,
-            long size) {
+            long size, String... sideFiles) {
+        List<String> side = new ArrayList<>();
+        for (String f : sideFiles) {
+            side.add(name + "/" + f);
+        }
         add(new Entry(name, title, Access.DOWNLOAD, MOVIELENS + name + ".zip", name + ".zip", sha256, size,
-                name + "/" + ratingsFile, format, null, null, MOVIELENS_CITATION, null));
+                name + "/" + ratingsFile, format, null, null, MOVIELENS_CITATION, null, side));
     }
 
     private static void add(Entry e) {

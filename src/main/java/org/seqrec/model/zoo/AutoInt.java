@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -33,9 +32,6 @@ import org.seqrec.nn.Params;
  * binary cross-entropy (one sampled negative per interaction) with Table C3's lr 1e-3 and batch 256.
  */
 public final class AutoInt extends NeuralSeqModel {
-    /** The most (user, item) pairs one pass of {@link #scoreItemRange} evaluates. */
-    public static final int PAIRS_PER_PASS = 1 << 15;
-
     private final String items;
     private final String users;
     private final List<String[]> layers = new ArrayList<>(); // per layer: query, key, value, residual: [in, heads * d']
@@ -123,25 +119,12 @@ public final class AutoInt extends NeuralSeqModel {
 
     @Override
     public NDArray scoreItems(Params.Bound p, NDArray rep, NDArray ids) {
-        Shape shape = ids.getShape();
-        NDArray flat = ids.reshape(-1);
-        return pairScores(p, rep.reshape(-1, d), Nn.embedding(flat, p.get(items))).reshape(shape);
+        return scorePairs(rep, ids, (u, items) -> pairScores(p, u, Nn.embedding(items, p.get(this.items))));
     }
 
     @Override
     public NDArray scoreItemRange(Params.Bound p, NDArray rep, int from, int to) {
-        long b = rep.getShape().get(0);
-        int chunk = (int) Math.max(1, Math.min(to - from, PAIRS_PER_PASS / Math.max(1, b)));
-        NDArray table = p.get(items);
-        NDList parts = new NDList();
-        for (int at = from; at < to; at += chunk) {
-            int c = Math.min(chunk, to - at);
-            NDArray e = table.get(new NDIndex(at + ":" + (at + c))); // [c, d]
-            NDArray u = rep.expandDims(1).broadcast(b, c, d).reshape(b * c, d);
-            NDArray i = e.expandDims(0).broadcast(b, c, d).reshape(b * c, d);
-            parts.add(pairScores(p, u, i).reshape(b, c));
-        }
-        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
+        return scorePairRange(rep, from, to, (u, items) -> pairScores(p, u, Nn.embedding(items, p.get(this.items))));
     }
 
     /** Registry entry {@code autoint}. */
