@@ -191,27 +191,7 @@ class ExperimentTest {
     /** As in seqrec report, a configuration trained in another regime than its model's own has no paper figure. */
     @Test
     void aConfigurationInAnotherRegimeHasNoPaperFigure() throws Exception {
-        Path paper = dir.resolve("paper.json");
-        Files.writeString(paper, "{\"sampled\": {\"Toy\": {\"convformer\": {\"MRR\": 0.3}}}}");
-        ExperimentSpec spec = ExperimentSpec.read(Fixtures.write(dir, "regime.yaml", String.join("\n",
-                "name: regime",
-                "data: [x/Toy.txt]",
-                "models:",
-                "  - model: convformer",
-                "  - model: convformer",
-                "    grid: {regime: [prefix-CE]}",
-                "report: {paper: " + paper + "}",
-                "")));
-        List<Experiment.Run> runs = Experiment.plan(spec, dir.resolve("out"));
-        for (Experiment.Run r : runs) {
-            Files.createDirectories(r.dir());
-            Files.writeString(r.dir().resolve("config.json"), Json.MAPPER.writeValueAsString(java.util.Map.of("model", "convformer",
-                    "params", r.params())));
-            Files.writeString(r.dir().resolve("results-sampled.json"), "{\"model\": \"convformer\", \"seed\": 42, \"dataset\":"
-                    + " {\"name\": \"Toy\"}, \"test\": {\"MRR\": 0.25}}");
-        }
-        Experiment.report(spec, runs, dir.resolve("out"));
-        JsonNode rows = Json.read(dir.resolve("out").resolve("results.json")).path("rows");
+        JsonNode rows = convformerRows("{\"convformer\": {\"MRR\": 0.3}}", "{regime: [prefix-CE]}");
         assertThat(rows.get(0).path("MRR").path("paper").asDouble()).isEqualTo(0.3);
         assertThat(rows.get(1).path("config").asText()).isEqualTo("convformer regime=prefix-CE");
         assertThat(rows.get(1).path("MRR").has("paper")).isFalse();
@@ -220,15 +200,27 @@ class ExperimentTest {
     /** A paper entry keyed by a configuration's label (the CTR model's extractors of Table B1) wins over its model's entry. */
     @Test
     void aConfigurationWithItsOwnPaperEntryGetsThatFigure() throws Exception {
+        JsonNode rows = convformerRows("{\"convformer\": {\"MRR\": 0.3}, \"convformer kernel=5\": {\"MRR\": 0.2}}", "{kernel: [5, 7]}");
+        assertThat(rows.get(0).path("MRR").path("paper").asDouble()).isEqualTo(0.3);
+        assertThat(rows.get(1).path("config").asText()).isEqualTo("convformer kernel=5");
+        assertThat(rows.get(1).path("MRR").path("paper").asDouble()).isEqualTo(0.2);
+        assertThat(rows.get(2).path("MRR").path("paper").asDouble()).as("no entry of its own: the model's").isEqualTo(0.3);
+    }
+
+    /**
+     * The results rows of a study of convformer and convformer with {@code grid} on Toy, every run finished with test MRR
+     * 0.25, reported against a paper whose sampled/Toy section is {@code paperModels}.
+     */
+    private JsonNode convformerRows(String paperModels, String grid) throws Exception {
         Path paper = dir.resolve("paper.json");
-        Files.writeString(paper, "{\"sampled\": {\"Toy\": {\"convformer\": {\"MRR\": 0.3}, \"convformer kernel=5\": {\"MRR\": 0.2}}}}");
-        ExperimentSpec spec = ExperimentSpec.read(Fixtures.write(dir, "own.yaml", String.join("\n",
-                "name: own",
+        Files.writeString(paper, "{\"sampled\": {\"Toy\": " + paperModels + "}}");
+        ExperimentSpec spec = ExperimentSpec.read(Fixtures.write(dir, "study.yaml", String.join("\n",
+                "name: study",
                 "data: [x/Toy.txt]",
                 "models:",
                 "  - model: convformer",
                 "  - model: convformer",
-                "    grid: {kernel: [5, 7]}",
+                "    grid: " + grid,
                 "report: {paper: " + paper + "}",
                 "")));
         List<Experiment.Run> runs = Experiment.plan(spec, dir.resolve("out"));
@@ -240,11 +232,7 @@ class ExperimentTest {
                     + " {\"name\": \"Toy\"}, \"test\": {\"MRR\": 0.25}}");
         }
         Experiment.report(spec, runs, dir.resolve("out"));
-        JsonNode rows = Json.read(dir.resolve("out").resolve("results.json")).path("rows");
-        assertThat(rows.get(0).path("MRR").path("paper").asDouble()).isEqualTo(0.3);
-        assertThat(rows.get(1).path("config").asText()).isEqualTo("convformer kernel=5");
-        assertThat(rows.get(1).path("MRR").path("paper").asDouble()).isEqualTo(0.2);
-        assertThat(rows.get(2).path("MRR").path("paper").asDouble()).as("no entry of its own: the model's").isEqualTo(0.3);
+        return Json.read(dir.resolve("out").resolve("results.json")).path("rows");
     }
 
     @Test

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.Map;
 import org.seqrec.model.Hyper;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.UserModel;
 import org.seqrec.nn.Nn;
 import org.seqrec.nn.Params;
 
@@ -31,23 +31,21 @@ import org.seqrec.nn.Params;
  * no DNN part (that is AutoInt+); embeddings N(0, 0.02), projections Xavier-uniform; no dropout; the prefix regime's
  * binary cross-entropy (one sampled negative per interaction) with Table C3's lr 1e-3 and batch 256.
  */
-public final class AutoInt extends NeuralSeqModel {
+public final class AutoInt extends UserModel {
     private final String items;
     private final String users;
     private final List<String[]> layers = new ArrayList<>(); // per layer: query, key, value, residual: [in, heads * d']
     private final String out;
     private final String outBias;
-    private final int knownUsers;
     private final int d;
     private final int heads;
     private final int att;
 
     public AutoInt(NDManager manager, int numItems, int numUsers, int embed, int att, int heads, int numLayers, int maxLen) {
-        super(manager, numItems, maxLen);
+        super(manager, numItems, maxLen, numUsers);
         this.d = embed;
         this.att = att;
         this.heads = heads;
-        this.knownUsers = numUsers;
         this.items = params.normal("item_embedding.weight", new Shape(numItems + 1, embed), 0.02f);
         this.users = params.normal("user_embedding.weight", new Shape(numUsers + 1, embed), 0.02f);
         int in = embed;
@@ -72,30 +70,13 @@ public final class AutoInt extends NeuralSeqModel {
     }
 
     @Override
-    public boolean readsUsers() {
-        return true;
-    }
-
-    @Override
-    public int knownUsers() {
-        return knownUsers;
-    }
-
-    @Override
     protected String itemTable() {
         return items;
     }
 
-    /** Without users (a cost trace, an ad-hoc history): every row is the unknown user. */
-    @Override
-    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
-        return encodeLast(p, ids, ids.getManager().zeros(new Shape(ids.getShape().get(0)), DataType.INT64), training);
-    }
-
     @Override
     public NDArray encodeLast(Params.Bound p, NDArray ids, NDArray userRows, boolean training) {
-        NDArray known = userRows.gt(0).toType(DataType.FLOAT32, false).expandDims(1);
-        return Nn.embedding(userRows, p.get(users)).mul(known); // [B, d]; the unknown user reads zeros
+        return userRows(userRows, p.get(users)); // [B, d]; the unknown user reads zeros
     }
 
     /** Scores of pairs: user field {@code u [P, d]} and item field {@code e [P, d]} to {@code [P]}. */

@@ -20,6 +20,7 @@ import org.seqrec.model.Hyper;
 import org.seqrec.model.ModelSpec;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.UserModel;
 import org.seqrec.nn.Dense;
 import org.seqrec.nn.Nn;
 import org.seqrec.nn.Params;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * before the MLP; the history is read as item ids only (the extractors are the registry's id models). The score is not
  * a dot product: ranking runs the MLP once per (user, item) pair.
  */
-public final class Ctr extends NeuralSeqModel {
+public final class Ctr extends UserModel {
     private static final Logger LOG = LoggerFactory.getLogger(Ctr.class);
     /** The params naming the side-feature files and columns, and what training records about their fields. */
     static final String USER_FEATURES = "user_features";
@@ -93,7 +94,6 @@ public final class Ctr extends NeuralSeqModel {
     private final NeuralSeqModel extractor;
     private final int hidden;
     private final int fieldDim;
-    private final int knownUsers;
     private final String users;
     private final List<FieldShape> userFields;
     private final List<FieldShape> itemFields;
@@ -104,11 +104,10 @@ public final class Ctr extends NeuralSeqModel {
 
     Ctr(NDManager manager, int numItems, int numUsers, NeuralSeqModel extractor, int hidden, int fieldDim, int[] mlpSizes,
             List<FieldShape> userFields, float[] userValues, List<FieldShape> itemFields, float[] itemValues) {
-        super(manager, numItems, extractor.maxLen());
+        super(manager, numItems, extractor.maxLen(), numUsers);
         this.extractor = extractor;
         this.hidden = hidden;
         this.fieldDim = fieldDim;
-        this.knownUsers = numUsers;
         this.userFields = userFields;
         this.itemFields = itemFields;
         params.adopt(extractor.params());
@@ -145,16 +144,6 @@ public final class Ctr extends NeuralSeqModel {
     }
 
     @Override
-    public boolean readsUsers() {
-        return true;
-    }
-
-    @Override
-    public int knownUsers() {
-        return knownUsers;
-    }
-
-    @Override
     protected String itemTable() {
         return extractor.itemIndexedWeights().get(0);
     }
@@ -173,19 +162,13 @@ public final class Ctr extends NeuralSeqModel {
         return extractor;
     }
 
-    @Override
-    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
-        return encodeLast(p, ids, ids.getManager().zeros(new Shape(ids.getShape().get(0)), DataType.INT64), training);
-    }
-
     /** {@code [interest; history sum; user id embedding; user fields]}: {@code [B, 2D + F (1 + user fields)]}. */
     @Override
     public NDArray encodeLast(Params.Bound p, NDArray ids, NDArray userIds, boolean training) {
         NDArray interest = extractor.encodeLast(p, ids, training);
         NDArray real = ids.gt(0).toType(DataType.FLOAT32, false).expandDims(2);
         NDArray history = extractor.itemEmbeddings(p, ids).mul(real).sum(new int[] {1}); // DIEN's item_his_eb_sum
-        NDArray known = userIds.gt(0).toType(DataType.FLOAT32, false).expandDims(1);
-        NDList parts = new NDList(interest, history, Nn.embedding(userIds, p.get(users)).mul(known));
+        NDList parts = new NDList(interest, history, userRows(userIds, p.get(users)));
         parts.addAll(fields(p, userIds, userRows, userFields, "ctr.user_field."));
         return NDArrays.concat(parts, 1);
     }

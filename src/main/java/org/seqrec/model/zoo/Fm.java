@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.seqrec.model.Hyper;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.UserModel;
 import org.seqrec.nn.Nn;
 import org.seqrec.nn.Params;
 
@@ -25,19 +25,17 @@ import org.seqrec.nn.Params;
  * added after training) reads {@code v = 0, b = 0}: the ranking is then the items' learned biases. Defaults: D 64,
  * Table C3's training settings (lr 1e-3, batch 256); factors N(0, 0.02), biases 0; no dropout or L2 (the papers list none).
  */
-public final class Fm extends NeuralSeqModel {
+public final class Fm extends UserModel {
     private final String items;
     private final String itemBias;
     private final String users;
     private final String userBias;
     private final String global;
-    private final int knownUsers;
     private final int d;
 
     public Fm(NDManager manager, int numItems, int numUsers, int hidden, int maxLen) {
-        super(manager, numItems, maxLen);
+        super(manager, numItems, maxLen, numUsers);
         this.d = hidden;
-        this.knownUsers = numUsers;
         this.items = params.normal("item_embedding.weight", new Shape(numItems + 1, hidden), 0.02f);
         this.itemBias = params.zeros("item_bias", new Shape(numItems + 1));
         this.users = params.normal("user_embedding.weight", new Shape(numUsers + 1, hidden), 0.02f);
@@ -51,16 +49,6 @@ public final class Fm extends NeuralSeqModel {
     }
 
     @Override
-    public boolean readsUsers() {
-        return true;
-    }
-
-    @Override
-    public int knownUsers() {
-        return knownUsers;
-    }
-
-    @Override
     protected String itemTable() {
         return items;
     }
@@ -70,17 +58,10 @@ public final class Fm extends NeuralSeqModel {
         return itemBias;
     }
 
-    /** Without users (a cost trace, an ad-hoc history): every row is the unknown user. */
-    @Override
-    public NDArray encodeLast(Params.Bound p, NDArray ids, boolean training) {
-        return encodeLast(p, ids, ids.getManager().zeros(new Shape(ids.getShape().get(0)), DataType.INT64), training);
-    }
-
     @Override
     public NDArray encodeLast(Params.Bound p, NDArray ids, NDArray userRows, boolean training) {
-        NDArray known = userRows.gt(0).toType(DataType.FLOAT32, false).expandDims(1); // row 0: the unknown user, v = 0, b = 0
-        NDArray v = Nn.embedding(userRows, p.get(users)).mul(known); // [B, D]
-        NDArray b = Nn.embedding(userRows, p.get(userBias).expandDims(1)).mul(known).add(p.get(global)); // [B, 1]
+        NDArray v = userRows(userRows, p.get(users)); // [B, D]; row 0, the unknown user: v = 0, b = 0
+        NDArray b = userRows(userRows, p.get(userBias).expandDims(1)).add(p.get(global)); // [B, 1]
         return NDArrays.concat(new ai.djl.ndarray.NDList(v, b), 1);
     }
 
