@@ -23,6 +23,7 @@ LINES="$OUT/$NAME.jsonl"
 : > "$LINES"
 
 bin/seqrec --version > /dev/null # build once before timing anything
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg) # 1, 5, 15 min load averages when the timing starts
 server=""
 stop_server() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; server=""; }
 trap stop_server EXIT
@@ -45,18 +46,21 @@ done
 score_log="$OUT/score.log"
 bin/seqrec -q score --run "$RUN" --data "$DATA" --k 10 --out "$OUT/recs.csv" --threads "$THREADS" | tee "$score_log"
 
-python3 - "$LINES" "$score_log" "$RUN" "bench/results/$NAME" "$THREADS" <<'PY'
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+python3 - "$LINES" "$score_log" "$RUN" "bench/results/$NAME" "$THREADS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PY'
 import json, platform, re, subprocess, sys
-lines, score_log, run, out, threads = sys.argv[1:]
+lines, score_log, run, out, threads, load_before, load_after = sys.argv[1:]
 rows = [json.loads(l) for l in open(lines) if l.strip()]
 m = re.search(r"scored (\d+) users in ([\d.]+) s \((\d+) users/s\)", open(score_log).read())
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 machine = f"{cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores"
-result = {"run": run, "machine": machine, "server_threads": int(threads), "loadtest": rows,
+result = {"run": run, "machine": machine, "server_threads": int(threads), "load_before": load_before, "load_after": load_after,
+          "loadtest": rows,
           "bulk_scoring": {"users": int(m.group(1)), "seconds": float(m.group(2)), "users_per_second": int(m.group(3))} if m else None}
 json.dump(result, open(out + ".json", "w"), indent=1)
 md = [f"# Serving latency: `{run}`", "",
-      f"Machine: {machine}; server engine threads {threads}; load generator on the same machine (loopback).", "",
+      f"Machine: {machine}; server engine threads {threads}; load generator on the same machine (loopback); "
+      f"load average (1, 5, 15 min) {load_before} at the start, {load_after} at the end.", "",
       "| mode | concurrency | requests | throughput (req/s) | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | errors |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
 for r in rows:
