@@ -118,6 +118,32 @@ class FmTest {
             List<Recommender.Item> b = r.recommend(List.of(r.knownHistory("2").get(0)), 5, false).items();
             assertThat(a).isEqualTo(b);
         }
+        // over HTTP (micro-batched): a user named by id gets the user's own list; the same history without the id, the biases'
+        try (org.seqrec.serve.HttpService s = new org.seqrec.serve.HttpService(run, new org.seqrec.serve.RecommendService.Batching(16, 500, 256),
+                new org.seqrec.serve.HttpService.Options("127.0.0.1", 0, 64 * 1024, 8, org.seqrec.serve.HttpService.Limits.defaults(),
+                        org.seqrec.serve.HttpService.Admin.off(), false));
+                Recommender r = Recommender.load(run)) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            String user = d.originalUserId(3);
+            List<String> expected = r.recommendForUser(user, 4, false).items().stream().map(Recommender.Item::id).toList();
+            List<String> byGet = ids(client, s, "/v1/users/" + user + "/recommendations?k=4&exclude_seen=false", null);
+            List<String> byPost = ids(client, s, "/v1/recommend", "{\"user\": \"" + user + "\", \"k\": 4, \"exclude_seen\": false}");
+            List<String> byHistory = ids(client, s, "/v1/recommend", "{\"history\": " + Json.MAPPER.writeValueAsString(r.knownHistory(user))
+                    + ", \"k\": 4, \"exclude_seen\": false}");
+            assertThat(byGet).isEqualTo(expected).isEqualTo(byPost);
+            assertThat(byHistory).isEqualTo(r.recommend(r.knownHistory(user), 4, false).items().stream().map(Recommender.Item::id).toList())
+                    .isNotEqualTo(expected);
+        }
+    }
+
+    private static List<String> ids(java.net.http.HttpClient client, org.seqrec.serve.HttpService s, String path, String body) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.port() + path));
+        b = body == null ? b.GET() : b.POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        java.net.http.HttpResponse<String> res = client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        List<String> out = new java.util.ArrayList<>();
+        Json.MAPPER.readTree(res.body()).path("items").forEach(i -> out.add(i.path("id").asText()));
+        return out;
     }
 
     private static void randomize(Fm model, String name, NDManager m) {
