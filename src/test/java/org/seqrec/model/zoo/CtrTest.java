@@ -64,6 +64,40 @@ class CtrTest {
         Files.writeString(csv, "id,color\na,red\na,blue\n");
         assertThatThrownBy(() -> FeatureTable.read(csv, List.of())).hasMessageContaining(":3: id 'a' is listed twice");
         assertThatThrownBy(() -> FeatureTable.read(FIXTURE.resolve("users.dat"), List.of("height"))).hasMessageContaining("no feature column 'height'");
+        Files.writeString(csv, "id\na\n");
+        assertThatThrownBy(() -> FeatureTable.read(csv, List.of())).hasMessageContaining("needs an id column and at least one field");
+        Path dat = dir.resolve("users.dat");
+        Files.writeString(dat, "1::F::1::10::48067\n2::M::56\n");
+        assertThatThrownBy(() -> FeatureTable.read(dat, List.of())).hasMessageContaining("users.dat:2: 3 fields separated by '::', expected 5");
+    }
+
+    @Test
+    void theExtractorIsARegistrySequenceModelWithTheKernelAsked() throws Exception {
+        Dataset data = new Dataset("t", List.of("1", "2"), List.of(new int[] {1, 2, 3}, new int[] {2, 3, 4}), 5, IdMap.identity(5), null);
+        Ctr.Spec spec = new Ctr.Spec();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int k : new int[] {0, 3}) {
+                Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+                params.putAll(Map.of("hidden", 8, "max_len", 6, "extractor_kernel", k));
+                Ctr model = (Ctr) spec.build(m, data, spec.dataParams(params, data));
+                // ConvFormer's depth-wise kernels [D, 1, K]: K = L (6) for 0, else as asked
+                NDArray kernel = model.params().get("blocks.0.mixer.weight");
+                assertThat(kernel.getShape().get(2)).as("extractor_kernel %d", k).isEqualTo(k == 0 ? 6 : 3);
+            }
+            for (String bad : List.of("fm", "pop", "ctr")) {
+                Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+                params.put("extractor", bad);
+                assertThatThrownBy(() -> spec.build(m, data, params)).as(bad).hasMessageContaining("is not a sequence model");
+            }
+            Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+            params.put("user_features", FIXTURE.resolve("users.dat").toString()); // ids 1..39: none is "u1" or "u2"
+            Dataset strangers = new Dataset("t", List.of("u1", "u2"), List.of(new int[] {1, 2, 3}, new int[] {2, 3, 4}), 5, IdMap.identity(5), null);
+            assertThatThrownBy(() -> spec.dataParams(params, strangers)).hasMessageContaining("lists none of the data's 2 users");
+            params.put("user_features", "");
+            params.put("item_features", FIXTURE.resolve("movies.dat").toString());
+            Ctr model = (Ctr) spec.build(m, data, spec.dataParams(params, data));
+            assertThat(model.itemIndexedWeights()).as("exports reorder the item features with the items").contains("ctr.item_features");
+        }
     }
 
     @Test
