@@ -64,6 +64,8 @@ class CtrTest {
         Files.writeString(csv, "id,color\na,red\na,blue\n");
         assertThatThrownBy(() -> FeatureTable.read(csv, List.of())).hasMessageContaining(":3: id 'a' is listed twice");
         assertThatThrownBy(() -> FeatureTable.read(FIXTURE.resolve("users.dat"), List.of("height"))).hasMessageContaining("no feature column 'height'");
+        Files.writeString(csv, "id,color\na,red\nb,blue,extra\n");
+        assertThatThrownBy(() -> FeatureTable.read(csv, List.of())).hasMessageContaining("items.csv:3: 3 columns, the header has 2");
         Files.writeString(csv, "id\na\n");
         assertThatThrownBy(() -> FeatureTable.read(csv, List.of())).hasMessageContaining("needs an id column and at least one field");
         Path dat = dir.resolve("users.dat");
@@ -84,6 +86,16 @@ class CtrTest {
                 NDArray kernel = model.params().get("blocks.0.mixer.weight");
                 assertThat(kernel.getShape().get(2)).as("extractor_kernel %d", k).isEqualTo(k == 0 ? 6 : 3);
             }
+            // extractor_dropout reaches the extractor: at 0 two training passes agree, at the extractor's own 0.5 they do not
+            for (double rate : new double[] {0.0, -1.0}) {
+                Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
+                params.putAll(Map.of("hidden", 8, "max_len", 6, "extractor_dropout", rate));
+                Ctr model = (Ctr) spec.build(m, data, spec.dataParams(params, data));
+                NDArray ids = m.create(new long[] {0, 0, 1, 2, 3, 4}, new Shape(1, 6));
+                float[] a = model.extractor().encodeLast(model.params().bind(m), ids, true).toFloatArray();
+                float[] b = model.extractor().encodeLast(model.params().bind(m), ids, true).toFloatArray();
+                assertThat(java.util.Arrays.equals(a, b)).as("dropout %s", rate).isEqualTo(rate == 0.0);
+            }
             for (String bad : List.of("fm", "pop", "ctr")) {
                 Map<String, Object> params = new LinkedHashMap<>(spec.defaults());
                 params.put("extractor", bad);
@@ -94,6 +106,10 @@ class CtrTest {
             Dataset strangers = new Dataset("t", List.of("u1", "u2"), List.of(new int[] {1, 2, 3}, new int[] {2, 3, 4}), 5, IdMap.identity(5), null);
             assertThatThrownBy(() -> spec.dataParams(params, strangers)).hasMessageContaining("lists none of the data's 2 users");
             params.put("user_features", "");
+            Path otherItems = dir.resolve("items.csv");
+            Files.writeString(otherItems, "id,color\nX1,red\n");
+            params.put("item_features", otherItems.toString());
+            assertThatThrownBy(() -> spec.dataParams(params, data)).hasMessageContaining("lists none of the data's 5 items");
             params.put("item_features", FIXTURE.resolve("movies.dat").toString());
             Ctr model = (Ctr) spec.build(m, data, spec.dataParams(params, data));
             assertThat(model.itemIndexedWeights()).as("exports reorder the item features with the items").contains("ctr.item_features");
