@@ -13,10 +13,10 @@ mkdir -p bench/results
 start=$(date +%s)
 mvn -B -q -Pmutation test-compile org.pitest:pitest-maven:mutationCoverage "${ARGS[@]}"
 secs=$(( $(date +%s) - start ))
-python3 - "$NAME" "$secs" <<'PY'
+python3 - "$NAME" "$secs" "${TARGETS:-default}" "${TESTS:-default}" <<'PY'
 import collections, json, os, sys
 import xml.etree.ElementTree as ET
-name, secs = sys.argv[1], int(sys.argv[2])
+name, secs, targets, tests = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 root = ET.parse("target/pit-reports/mutations.xml").getroot()
 by = collections.defaultdict(collections.Counter)
 survivors = []
@@ -33,10 +33,11 @@ for pkg, c in sorted(by.items()):
     rows.append({"package": pkg, "mutants": total, "killed": killed, "survived": c["SURVIVED"], "no_coverage": c["NO_COVERAGE"],
                  "score": round(killed / total, 4) if total else None})
 load = open("/proc/loadavg").read().split()[:3]
-out = {"seconds": secs, "load_average": load, "packages": rows, "survivors": survivors}
+out = {"seconds": secs, "load_average": load, "targets": targets, "tests": tests, "packages": rows, "survivors": survivors}
 json.dump(out, open(f"bench/results/{name}.json", "w"), indent=1)
 with open(f"bench/results/{name}.md", "w") as f:
-    f.write(f"# Mutation testing ({name}, bench/mutation.sh)\n\nPIT {secs} s; load average at the end {' '.join(load)}.\n\n")
+    f.write(f"# Mutation testing ({name}, bench/mutation.sh)\n\nTARGETS='{targets}' TESTS='{tests}' (default: the pom's). "
+            f"PIT {secs} s; load average at the end {' '.join(load)}.\n\n")
     f.write("| package | mutants | killed | survived | no coverage | score |\n|---|---:|---:|---:|---:|---:|\n")
     for r in rows:
         f.write(f"| {r['package']} | {r['mutants']} | {r['killed']} | {r['survived']} | {r['no_coverage']} | {r['score']:.1%} |\n")
