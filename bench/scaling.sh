@@ -20,7 +20,12 @@ LINES=bench/out/scaling.jsonl
 : > "$LINES"
 for model in ${MODELS//,/ }; do
   for len in ${LENGTHS//,/ }; do
-    bench measure "$model" "$len" "$BATCH" 2 3 "$LINES"
+    # a configuration that dies (e.g. killed when out of memory) is recorded as failed, and the longer ones of its model skipped
+    if ! bench measure "$model" "$len" "$BATCH" 2 3 "$LINES"; then
+      printf '{"model": "%s", "L": %d, "batch": %d, "failed": "the JVM died (exit status above; 137: killed, out of memory)"}\n' \
+        "$model" "$len" "$BATCH" >> "$LINES"
+      break
+    fi
   done
 done
 bench report bench/results/scaling "$LINES"

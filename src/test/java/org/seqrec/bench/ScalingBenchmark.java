@@ -73,6 +73,7 @@ public final class ScalingBenchmark {
             row.put("step_seconds", r[0]);
             row.put("peak_step_memory_mb", r[1]);
             row.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            row.put("load1", BenchResults.load1()); // the 1-minute load average after the steps
             Files.writeString(Path.of(args[6]), row + "\n", java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
             System.out.printf("%s %s L=%d: %.3f s/step, %.0f MB%n", model, extra, len, r[0], r[1]);
@@ -102,17 +103,23 @@ public final class ScalingBenchmark {
         out.put("threads", measured.get(0).path("threads").asInt());
         ArrayNode rows = out.putArray("rows");
         Map<String, List<double[]>> byModel = new LinkedHashMap<>();
+        Map<String, Integer> failedAt = new LinkedHashMap<>(); // a model's configuration whose JVM died (bench/scaling.sh records it)
         for (ObjectNode r : measured) {
             rows.add(r);
-            byModel.computeIfAbsent(r.path("model").asText(), k -> new ArrayList<>()).add(
-                    new double[] {r.path("L").asInt(), r.path("step_seconds").asDouble(), r.path("peak_step_memory_mb").asDouble()});
+            List<double[]> list = byModel.computeIfAbsent(r.path("model").asText(), k -> new ArrayList<>());
+            if (r.has("failed")) {
+                failedAt.put(r.path("model").asText(), r.path("L").asInt());
+            } else {
+                list.add(new double[] {r.path("L").asInt(), r.path("step_seconds").asDouble(), r.path("peak_step_memory_mb").asDouble()});
+            }
         }
         Json.write(Path.of(prefix + ".json"), out);
         StringBuilder md = new StringBuilder();
         md.append("Training step against sequence length, batch ").append(batch).append(", D 64, each model's defaults (recgrela 4 blocks,"
                 + " linrec and sasrec 2 blocks); the same loss for all (cross-entropy over ").append(ITEMS)
                 .append(" items at L-1). Machine: ").append(Versions.machine()).append(", ").append(out.path("threads").asInt())
-                .append(" engine threads.\n\n| model |");
+                .append(" engine threads; 1-minute load average after each configuration's steps ").append(loadRange(measured))
+                .append(".\n\n| model |");
         for (int len : lengths) {
             md.append(" L=").append(len).append(" s |");
         }
@@ -122,8 +129,14 @@ public final class ScalingBenchmark {
         md.append("\n|---|").append("---:|".repeat(2 * lengths.length)).append('\n');
         for (Map.Entry<String, List<double[]>> e : byModel.entrySet()) {
             md.append("| ").append(e.getKey()).append(" |");
-            e.getValue().forEach(r -> md.append(String.format(" %.3f |", r[1])));
-            e.getValue().forEach(r -> md.append(String.format(" %.0f |", r[2])));
+            for (int col = 1; col <= 2; col++) {
+                for (int len : lengths) {
+                    double[] r = e.getValue().stream().filter(x -> x[0] == len).findFirst().orElse(null);
+                    Integer failed = failedAt.get(e.getKey());
+                    md.append(r != null ? String.format(col == 1 ? " %.3f |" : " %.0f |", r[col])
+                            : failed != null && len == failed ? " died |" : " - |");
+                }
+            }
             md.append('\n');
         }
         md.append("\nGrowth from the shortest to the longest L (ratio of time, of memory) against the ratio of lengths (")
@@ -131,7 +144,9 @@ public final class ScalingBenchmark {
         for (Map.Entry<String, List<double[]>> e : byModel.entrySet()) {
             double[] first = e.getValue().get(0);
             double[] last = e.getValue().get(e.getValue().size() - 1);
-            md.append(String.format("- %s: time x%.1f, memory x%.1f%n", e.getKey(), last[1] / first[1], last[2] / first[2]));
+            md.append(String.format("- %s: time x%.1f, memory x%.1f%s%n", e.getKey(), last[1] / first[1], last[2] / first[2],
+                    last[0] == lengths[lengths.length - 1] ? "" : String.format(" (L %d to %d, a %dx longer sequence; L %d died)",
+                            (int) first[0], (int) last[0], (int) (last[0] / first[0]), failedAt.getOrDefault(e.getKey(), -1))));
         }
         AtomicFiles.writeString(Path.of(prefix + ".md"), md.toString());
         for (int col = 1; col <= 2; col++) {
@@ -150,6 +165,20 @@ public final class ScalingBenchmark {
                     Path.of(prefix + (col == 1 ? "-time" : "-memory")));
         }
         System.out.print(md);
+    }
+
+    /** "min to max" of the rows' load averages, or "not recorded" (rows measured before they were). */
+    static String loadRange(List<ObjectNode> rows) {
+        double lo = Double.MAX_VALUE;
+        double hi = -1;
+        for (ObjectNode r : rows) {
+            if (r.has("load1")) {
+                double v = Double.parseDouble(r.path("load1").asText());
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        return hi < 0 ? "not recorded" : String.format("%.2f to %.2f", lo, hi);
     }
 
     /** Median seconds per step, and the peak RSS of the steps above the RSS after building the model (MB). */
