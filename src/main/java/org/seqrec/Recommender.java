@@ -116,6 +116,10 @@ public final class Recommender implements AutoCloseable {
                     throw new SeqrecException(runDir + ": " + model.name() + " reads user ids but the run has no user_map.tsv");
                 }
                 users = IdMap.read(run.userMap());
+                if (users.size() != neural.knownUsers()) {
+                    throw new SeqrecException(runDir + ": user_map.tsv has " + users.size() + " users but the model has rows for "
+                            + neural.knownUsers());
+                }
             }
             HistoryStore histories = java.nio.file.Files.isRegularFile(run.histories()) ? HistoryStore.open(run.histories()) : null;
             return new Recommender(manager, model, items, users, runDir.getFileName().toString(),
@@ -221,7 +225,8 @@ public final class Recommender implements AutoCloseable {
     /**
      * The top {@code k} items after {@code history}. Unknown ids are ignored and listed; with
      * {@code excludeSeen} the history's items are never recommended (then fewer than {@code k} come
-     * back when fewer remain). A history with no known item gets the popularity ranking.
+     * back when fewer remain). A history with no known item gets the popularity ranking (unless the model reads user ids
+     * and the query names a user it knows).
      */
     public Result recommend(List<String> history, int k, boolean excludeSeen) {
         return recommendAll(List.of(new Query(history, k, excludeSeen))).get(0);
@@ -248,7 +253,7 @@ public final class Recommender implements AutoCloseable {
             int[] seq = toDense(q.history(), u);
             dense.add(seq);
             unknown.add(u);
-            if (seq.length > 0) {
+            if (seq.length > 0 || knownUser(q.user())) { // a model that reads user ids scores a known user without a history
                 modelRows.add(dense.size() - 1);
                 kMax = Math.max(kMax, q.k());
             }
@@ -319,6 +324,11 @@ public final class Recommender implements AutoCloseable {
                 out[i] = new Result(list, unknown.get(i), Math.min(histories[r].length, model.maxLen()), false);
             }
         }
+    }
+
+    /** Whether the model reads user ids and has a row for {@code user} (an original id, or null). */
+    private boolean knownUser(String user) {
+        return users != null && user != null && users.dense(user).isPresent();
     }
 
     /** The {@code k} items with the most training interactions (ties: lower id first); scores are the counts. */

@@ -107,10 +107,16 @@ final class FetchCommand implements Callable<Integer> {
         if (entry.isArchive() && !entry.sideMembers().isEmpty()) {
             List<Path> side = new ArrayList<>();
             for (String member : entry.sideMembers()) {
-                side.add(extract(raw, member));
+                try { // side data is extra: an archive without it (a mirror, --sha256 of another file) still gives the log
+                    side.add(extract(raw, member));
+                } catch (SeqrecException e) {
+                    System.err.println("warning: no side data " + member + ": " + e.getMessage());
+                }
             }
-            System.out.println("side data (user and item features, e.g. for --model ctr: --param user_features=FILE"
-                    + " --param item_features=FILE): " + side.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+            if (!side.isEmpty()) {
+                System.out.println("side data (user and item features, e.g. for --model ctr: --param user_features=FILE"
+                        + " --param item_features=FILE): " + side.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+            }
         }
         if (entry.isJsonLines()) {
             log = jsonLinesToCsv(log, dir.resolve(entry.name() + ".csv"), entry.jsonFields());

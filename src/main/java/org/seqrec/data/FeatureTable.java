@@ -98,7 +98,9 @@ public final class FeatureTable {
             if (name.endsWith("movies.dat")) {
                 return readDat(file, List.of("item", "title", "genres"), columns, List.of("genres"), StandardCharsets.ISO_8859_1);
             }
-            return readCsv(file, name.endsWith(".tsv") ? '\t' : ',', columns);
+            // MovieLens 20M/25M/32M movies.csv (movieId,title,genres): the genres by default, not the title (an id of its own)
+            List<String> dflt = name.endsWith("movies.csv") && (columns == null || columns.isEmpty()) ? List.of("genres") : columns;
+            return readCsv(file, name.endsWith(".tsv") ? '\t' : ',', dflt);
         } catch (IOException e) {
             throw new SeqrecException("cannot read features " + file + ": " + e.getMessage(), e);
         }
@@ -114,6 +116,9 @@ public final class FeatureTable {
             int n = 0;
             while ((line = r.readLine()) != null) {
                 n++;
+                if (n == 1 && line.startsWith("\uFEFF")) { // a byte-order mark is not part of the first id
+                    line = line.substring(1);
+                }
                 if (line.isBlank()) {
                     continue;
                 }
@@ -153,6 +158,10 @@ public final class FeatureTable {
     private static int[] columnsOf(Path file, List<String> header, List<String> keep) {
         int[] cols = new int[keep.size()];
         for (int i = 0; i < keep.size(); i++) {
+            if (keep.get(i).matches(".*[,:].*") || keep.indexOf(keep.get(i)) != i) {
+                throw new SeqrecException(file + ": feature column '" + keep.get(i) + "' is named twice or holds ',' or ':' (the run"
+                        + " records fields as NAME:VALUES:WIDTH, comma-separated)");
+            }
             cols[i] = header.indexOf(keep.get(i));
             if (cols[i] < 1) {
                 throw new SeqrecException(file + ": no feature column '" + keep.get(i) + "' (columns after the id: "

@@ -145,8 +145,22 @@ public abstract class NeuralSeqModel implements RecModel {
         return scores.add(whole ? bias : bias.get(rows));
     }
 
-    /** The most (user, item) pairs one pass of {@link #scorePairRange} evaluates. */
-    public static final int PAIRS_PER_PASS = 1 << 15;
+    /**
+     * The most (user, item) pairs one pass of {@link #scorePairRange} evaluates by default: at evaluation each pass's
+     * intermediates are freed before the next (AutoInt keeps about 15 KB per pair while a pass runs: ~120 MB a pass).
+     */
+    public static final int PAIRS_PER_PASS = 1 << 13;
+
+    private int pairsPerPass = PAIRS_PER_PASS;
+
+    /** Sets the pairs per pass of {@link #scorePairRange} (tests force several passes); returns this. */
+    public NeuralSeqModel pairsPerPass(int pairs) {
+        if (pairs < 1) {
+            throw new IllegalArgumentException("pairs per pass must be positive: " + pairs);
+        }
+        this.pairsPerPass = pairs;
+        return this;
+    }
 
     /** A score that is not a dot product: representations {@code rep [P, X]} and items {@code ids [P]} (int64) to {@code [P]}. */
     @FunctionalInterface
@@ -163,21 +177,38 @@ public abstract class NeuralSeqModel implements RecModel {
 
     /**
      * {@link #scoreItemRange} for a {@link PairScorer}: every row of {@code rep [B, X]} with every item {@code from .. to-1},
-     * in passes of at most {@link #PAIRS_PER_PASS} pairs (the scorer runs once per pair): {@code [B, to - from]}.
+     * in passes of at most {@link #pairsPerPass} pairs (the scorer runs once per pair): {@code [B, to - from]}. Outside
+     * autograd (evaluation, serving) each pass runs in its own native-memory scope and only its scores are kept, so the
+     * memory of a call is one pass's intermediates plus the {@code [B, to - from]} scores, whatever the catalogue.
      */
-    protected static NDArray scorePairRange(NDArray rep, int from, int to, PairScorer scorer) {
+    protected NDArray scorePairRange(NDArray rep, int from, int to, PairScorer scorer) {
         long b = rep.getShape().get(0);
         long x = rep.getShape().get(1);
-        int chunk = (int) Math.max(1, Math.min(to - from, PAIRS_PER_PASS / Math.max(1, b)));
+        int chunk = (int) Math.max(1, Math.min(to - from, pairsPerPass / Math.max(1, b)));
         NDManager m = rep.getManager();
+        boolean release = !JniUtils.isGradMode(); // while recording, autograd needs every pass's intermediates
         ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
         for (int at = from; at < to; at += chunk) {
             int c = Math.min(chunk, to - at);
-            NDArray ids = m.arange((long) at, (long) at + c, 1L, ai.djl.ndarray.types.DataType.INT64).expandDims(0).broadcast(b, c).reshape(-1);
-            NDArray reps = rep.expandDims(1).broadcast(b, c, x).reshape(b * c, x);
-            parts.add(scorer.score(reps, ids).reshape(b, c));
+            if (!release) {
+                parts.add(scorePass(rep, m, at, c, b, x, scorer));
+                continue;
+            }
+            try (NDManager pass = m.newSubManager()) {
+                rep.tempAttach(pass); // what is computed from rep lands in the pass's scope; rep returns to m after it
+                NDArray part = scorePass(rep, pass, at, c, b, x, scorer);
+                part.attach(m);
+                parts.add(part);
+            }
         }
         return parts.size() == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(parts, 1);
+    }
+
+    /** The scores of rows {@code rep [B, X]} with items {@code at .. at + c - 1}: {@code [B, c]}. */
+    private static NDArray scorePass(NDArray rep, NDManager m, int at, int c, long b, long x, PairScorer scorer) {
+        NDArray ids = m.arange((long) at, (long) at + c, 1L, ai.djl.ndarray.types.DataType.INT64).expandDims(0).broadcast(b, c).reshape(-1);
+        NDArray reps = rep.expandDims(1).broadcast(b, c, x).reshape(b * c, x);
+        return scorer.score(reps, ids).reshape(b, c);
     }
 
     /** The input ids the model reads for a user's history at evaluation: left-padded {@code [B, L]}. */

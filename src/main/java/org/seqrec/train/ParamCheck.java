@@ -50,6 +50,7 @@ public final class ParamCheck {
             Map.entry("kernel", Rule.ints(1, 100_000)),
             Map.entry("extractor_kernel", Rule.ints(0, 100_000)),
             Map.entry("field_dim", Rule.ints(1, 8192)),
+            Map.entry("extractor_dropout", Rule.reals(-1, 1, true)),
             Map.entry("attention_size", Rule.ints(1, 8192)),
             Map.entry("window", Rule.ints(0, 100_000)),
             Map.entry("reduction", Rule.ints(1, 8192)),

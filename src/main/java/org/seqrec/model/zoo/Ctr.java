@@ -32,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * A one-tower CTR model with a sequential interest extractor, as the ConvFormer paper's appendix B.1 (Table B1) runs
  * it: DIEN's (Zhou et al., AAAI 2019) network with its GRU interest extractor replaceable by any sequence model of
  * the registry ({@code extractor}: {@code gru4rec}, {@code sasrec}, {@code fmlp-rec}, {@code convformer} with
- * {@code extractor_kernel} K, 0 meaning K = L as the paper's "ConvFormer", a tuned K its "ConvFormer+"). The input of DIEN's
+ * {@code extractor_kernel} K, 0 meaning K = L for the ConvFormer family and the extractor's own kernel for the others as the paper's "ConvFormer", a tuned K its "ConvFormer+"). The input of DIEN's
  * final network, {@code [user; target item; history sum; target ⊙ history sum; interest]} with user and item each their
  * id embedding and categorical profile fields (a field's embedding is the mean over its values, e.g. a movie's
  * genres), passes an MLP ({@code mlp}, DIEN's 200, 80, ReLU) to one logit; point-wise loss: the prefix regime's
- * binary cross-entropy of every training interaction against one sampled item. The item id embeddings are the
+ * binary cross-entropy of each of a user's last {@code max_len} training interactions (its window) against one sampled item. The item id embeddings are the
  * extractor's item table (shared by history and target, as DIEN's).
  *
  * <p>Side features come from {@code user_features} / {@code item_features} files ({@link FeatureTable}: MovieLens
@@ -280,7 +280,7 @@ public final class Ctr extends UserModel {
                 return null;
             }
             String cols = String.valueOf(params.getOrDefault(columns, "")).strip();
-            return FeatureTable.read(Path.of(path), cols.isEmpty() ? List.of() : Arrays.asList(cols.split(",")));
+            return FeatureTable.read(Path.of(path), cols.isEmpty() ? List.of() : Arrays.stream(cols.split(",")).map(String::strip).toList());
         }
 
         /** The fields' value numbers as one row per user (row 0: none) or item (row 0: padding), flattened. */
@@ -321,17 +321,23 @@ public final class Ctr extends UserModel {
             Map<String, Object> inner = new LinkedHashMap<>(neural.defaults());
             inner.put("hidden", hidden);
             inner.put("max_len", maxLen);
-            if (inner.containsKey("kernel")) {
-                int k = Hyper.intOf(params, KERNEL, 0);
-                inner.put("kernel", k <= 0 ? maxLen : k);
+            int k = Hyper.intOf(params, KERNEL, 0);
+            if (k > 0 && inner.containsKey("kernel")) {
+                inner.put("kernel", k);
+            } else if (k == 0 && name.startsWith("conv")) { // ConvFormer and its variants: K = L, the paper's "ConvFormer"
+                inner.put("kernel", maxLen);
             }
             double dropout = Hyper.floatOf(params, DROPOUT, -1f);
             if (dropout >= 0) {
                 inner.replaceAll((key, v) -> key.contains("dropout") ? dropout : v);
             }
             NeuralSeqModel extractor = neural.build(manager, numItems, inner);
-            String[] sizes = String.valueOf(params.getOrDefault("mlp", "200,80")).split(",");
-            int[] mlp = Arrays.stream(sizes).map(String::strip).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
+            String sizes = String.valueOf(params.getOrDefault("mlp", "200,80"));
+            if (!sizes.matches("\\s*([1-9]\\d{0,5}\\s*(,\\s*[1-9]\\d{0,5}\\s*)*)?")) {
+                throw new SeqrecException("ctr: mlp must be layer sizes separated by commas (e.g. 200,80; empty: no hidden layer), got '"
+                        + sizes + "'");
+            }
+            int[] mlp = Arrays.stream(sizes.split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
             return new Ctr(manager, numItems, Hyper.intOf(params, NUM_USERS, 0), extractor, hidden, Hyper.intOf(params, "field_dim", 16),
                     mlp, FieldShape.parse(params.get(USER_FIELDS)), userValues, FieldShape.parse(params.get(ITEM_FIELDS)), itemValues);
         }

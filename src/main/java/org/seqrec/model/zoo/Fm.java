@@ -17,7 +17,7 @@ import org.seqrec.nn.Params;
  * FM, the factorization machine (Rendle, ICDM 2010), on the two one-hot fields the FMLP-Rec and ConvFormer papers
  * give it, user id and item id: {@code y(u, i) = w0 + b_u + b_i + <v_u, v_i>} (with two one-hot fields the
  * pairwise term is the single product of the two factor vectors). Non-sequential: the history is not read, the
- * user's id is. Trained with the prefix regime's loss (binary cross-entropy of every training interaction
+ * user's id is. Trained with the prefix regime's loss (binary cross-entropy of each of a user's last {@code max_len} training interactions, the regime's window,
  * against one sampled item, the point-wise loss FM is trained with on implicit feedback).
  *
  * <p>The user representation is {@code [v_u, w0 + b_u]} ({@code [B, D + 1]}); an item scores

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.seqrec.model.HistoryBatch;
+import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.nn.Params;
 
 /**
@@ -62,6 +63,26 @@ class AutoIntTest {
             NDArray rep = model.encodeLast(p, batch.paddedInputs(m, 3), model.userRows(users, 0, 3, m), false);
             float[] whole = model.scoreItemRange(p, rep, 0, ITEMS + 1).toFloatArray();
             assertThat(whole).containsExactly(all, Offset.offset(1e-5f));
+            // passes of one item (three pairs) give the same matrix, and outside autograd each pass's intermediates are freed:
+            // what a call leaves in its scope does not grow with the network's depth times the passes
+            model.pairsPerPass(3);
+            int[] left = new int[2];
+            float[][] scores = new float[2][];
+            for (int recording = 0; recording < 2; recording++) {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(recording == 1);
+                try (NDManager scope = m.newSubManager()) {
+                    NDArray r = rep.duplicate();
+                    r.attach(scope);
+                    int before = scope.getManagedArrays().size();
+                    scores[recording] = model.scoreItemRange(model.params().bind(scope), r, 0, ITEMS + 1).toFloatArray();
+                    left[recording] = scope.getManagedArrays().size() - before;
+                }
+            }
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+            assertThat(scores[0]).containsExactly(all, Offset.offset(1e-5f));
+            assertThat(scores[1]).containsExactly(all, Offset.offset(1e-5f));
+            assertThat(left[0]).as("arrays left by 8 released passes, against %d kept while recording", left[1]).isLessThan(left[1] / 4);
+            model.pairsPerPass(NeuralSeqModel.PAIRS_PER_PASS);
             NDArray cand = m.create(new long[] {3, 7, 1, 2, 6, 6}, new Shape(3, 2));
             float[] some = model.scoreCandidates(batch, cand, m).toFloatArray();
             long[] c = cand.toLongArray();

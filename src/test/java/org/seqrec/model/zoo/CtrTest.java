@@ -68,6 +68,13 @@ class CtrTest {
         assertThatThrownBy(() -> FeatureTable.read(csv, List.of())).hasMessageContaining("items.csv:3: 3 columns, the header has 2");
         Files.writeString(csv, "id\na\n");
         assertThatThrownBy(() -> FeatureTable.read(csv, List.of())).hasMessageContaining("needs an id column and at least one field");
+        assertThatThrownBy(() -> FeatureTable.read(FIXTURE.resolve("users.dat"), List.of("age", "age"))).hasMessageContaining("named twice");
+        Path moviesCsv = dir.resolve("movies.csv"); // MovieLens 20M/32M: genres by default, not the title
+        Files.writeString(moviesCsv, "movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n2,Jumanji (1995),Adventure\n");
+        assertThat(FeatureTable.read(moviesCsv, List.of()).fields()).extracting(FeatureTable.Field::name).containsExactly("genres");
+        Path bom = dir.resolve("bom-users.dat");
+        Files.writeString(bom, "\uFEFF1::F::1::10::48067\n2::M::56::16::70072\n");
+        assertThat(FeatureTable.read(bom, List.of()).has("1")).as("a byte-order mark is not part of user 1's id").isTrue();
         Path dat = dir.resolve("users.dat");
         Files.writeString(dat, "1::F::1::10::48067\n2::M::56\n");
         assertThatThrownBy(() -> FeatureTable.read(dat, List.of())).hasMessageContaining("users.dat:2: 3 fields separated by '::', expected 5");
@@ -86,6 +93,15 @@ class CtrTest {
                 NDArray kernel = model.params().get("blocks.0.mixer.weight");
                 assertThat(kernel.getShape().get(2)).as("extractor_kernel %d", k).isEqualTo(k == 0 ? 6 : 3);
             }
+            // a kernel of 0 is K = L for the ConvFormer family only: NextItNet keeps its own 3
+            Map<String, Object> next = new LinkedHashMap<>(spec.defaults());
+            next.putAll(Map.of("hidden", 8, "max_len", 6, "extractor", "nextitnet"));
+            Ctr nextItNet = (Ctr) spec.build(m, data, spec.dataParams(next, data));
+            assertThat(nextItNet.params().all().entrySet().stream().filter(e -> e.getKey().endsWith("conv1.weight")).findFirst().orElseThrow()
+                    .getValue().getShape().get(2)).isEqualTo(3);
+            Map<String, Object> badMlp = new LinkedHashMap<>(spec.defaults());
+            badMlp.put("mlp", "200;80");
+            assertThatThrownBy(() -> spec.build(m, data, badMlp)).hasMessageContaining("mlp must be layer sizes separated by commas");
             // extractor_dropout reaches the extractor: at 0 two training passes agree, at the extractor's own 0.5 they do not
             for (double rate : new double[] {0.0, -1.0}) {
                 Map<String, Object> params = new LinkedHashMap<>(spec.defaults());

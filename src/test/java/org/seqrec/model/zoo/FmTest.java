@@ -117,6 +117,12 @@ class FmTest {
             List<Recommender.Item> a = r.recommend(history, 5, false).items();
             List<Recommender.Item> b = r.recommend(List.of(r.knownHistory("2").get(0)), 5, false).items();
             assertThat(a).isEqualTo(b);
+            // a known user without a history is still the model's (FM reads no history), not the popularity fallback
+            String user = d.originalUserId(4);
+            Recommender.Result bare = r.recommendAll(List.of(new Recommender.Query(List.of(), 4, false, user))).get(0);
+            assertThat(bare.popularityFallback()).isFalse();
+            assertThat(bare.items()).isEqualTo(r.recommendForUser(user, 4, false).items());
+            assertThat(r.recommendAll(List.of(new Recommender.Query(List.of(), 4, false, "no-such-user"))).get(0).popularityFallback()).isTrue();
         }
         // over HTTP (micro-batched): a user named by id gets the user's own list; the same history without the id, the biases'
         try (org.seqrec.serve.HttpService s = new org.seqrec.serve.HttpService(run, new org.seqrec.serve.RecommendService.Batching(16, 500, 256),
