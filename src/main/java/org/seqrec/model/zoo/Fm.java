@@ -10,7 +10,6 @@ import org.seqrec.model.Hyper;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
 import org.seqrec.model.UserModel;
-import org.seqrec.nn.Nn;
 import org.seqrec.nn.Params;
 
 /**
@@ -65,20 +64,15 @@ public final class Fm extends UserModel {
         return NDArrays.concat(new ai.djl.ndarray.NDList(v, b), 1);
     }
 
+    /** The dot product with the item table plus the item bias ({@link NeuralSeqModel#scoreItems}), plus the user's {@code w0 + b_u}. */
     @Override
     public NDArray scoreItems(Params.Bound p, NDArray rep, NDArray ids) {
-        NDArray factors = rep.get(new NDIndex("..., :" + d));
-        NDArray bias = rep.get(new NDIndex("..., " + d));
-        return factors.mul(itemEmbeddings(p, ids)).sum(new int[] {-1}).add(Nn.embedding(ids, p.get(itemBias).expandDims(1)).squeeze(-1))
-                .add(bias);
+        return super.scoreItems(p, rep.get(new NDIndex("..., :" + d)), ids).add(rep.get(new NDIndex("..., " + d)));
     }
 
     @Override
     public NDArray scoreItemRange(Params.Bound p, NDArray rep, int from, int to) {
-        NDIndex rows = new NDIndex(from + ":" + to);
-        NDArray factors = rep.get(new NDIndex(":, :" + d));
-        NDArray bias = rep.get(new NDIndex(":, " + d + ":"));
-        return factors.matMul(p.get(items).get(rows).transpose()).add(p.get(itemBias).get(rows)).add(bias);
+        return super.scoreItemRange(p, rep.get(new NDIndex(":, :" + d)), from, to).add(rep.get(new NDIndex(":, " + d + ":")));
     }
 
     /** Registry entry {@code fm}. */
