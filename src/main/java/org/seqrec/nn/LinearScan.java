@@ -3,6 +3,7 @@ package org.seqrec.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
@@ -18,14 +19,78 @@ import ai.djl.ndarray.types.Shape;
 public final class LinearScan {
     private LinearScan() {}
 
+    /** Up to this length a time-invariant recurrence runs as a matrix product ({@link #complexMatrix}); above it by doubling. */
+    public static final int MATRIX_MAX_LEN = 128;
+
     /**
-     * The states for a time-invariant complex λ.
+     * The states for a time-invariant complex λ: {@link #complexMatrix} up to {@link #MATRIX_MAX_LEN} steps (a
+     * channel-batched product of {@code [2L, 2L]} matrices, O(L²) work in a few large operations), {@link #complexDoubling}
+     * above (O(L log L) work in ~12 small operations per doubling step).
      *
      * @param lamRe real part of λ, {@code [N]} (broadcast over batch and time)
      * @param bRe real part of the inputs, {@code [B, L, N]}
      * @return {@code {Re h, Im h}}, each {@code [B, L, N]}
      */
     public static NDArray[] complex(NDArray lamRe, NDArray lamIm, NDArray bRe, NDArray bIm) {
+        return bRe.getShape().get(1) <= MATRIX_MAX_LEN ? complexMatrix(lamRe, lamIm, bRe, bIm) : complexDoubling(lamRe, lamIm, bRe, bIm);
+    }
+
+    /**
+     * A time-invariant recurrence is a causal convolution with the powers of λ, {@code h_t = Σ_{s ≤ t} λ^{t-s} b_s}: per
+     * state channel one lower-triangular Toeplitz matrix {@code G[s, t] = λ^{t-s}}. In real arithmetic, with the inputs
+     * as rows {@code [Re b | Im b]} of length 2L, {@code [Re h | Im h] = [Re b | Im b] · [[Re G, Im G], [-Im G, Re G]]}: one
+     * product batched over the N channels. The powers {@code λ^0 .. λ^(L-1)} are built by doubling from λ (autograd
+     * reaches λ through them), the matrices by one gather of those powers.
+     */
+    public static NDArray[] complexMatrix(NDArray lamRe, NDArray lamIm, NDArray bRe, NDArray bIm) {
+        Shape s = bRe.getShape();
+        int len = (int) s.get(1);
+        long n = s.get(2);
+        NDManager m = bRe.getManager();
+        NDArray pr = lamRe.onesLike().expandDims(0); // λ^0, [1, N]
+        NDArray pi = lamIm.zerosLike().expandDims(0);
+        NDArray kr = lamRe; // λ^have
+        NDArray ki = lamIm;
+        int have = 1;
+        while (have < len) {
+            NDArray nr = pr.mul(kr).sub(pi.mul(ki)); // λ^(have .. 2·have-1)
+            NDArray ni = pr.mul(ki).add(pi.mul(kr));
+            pr = NDArrays.concat(new NDList(pr, nr), 0);
+            pi = NDArrays.concat(new NDList(pi, ni), 0);
+            have *= 2;
+            if (have < len) {
+                NDArray qr = kr.mul(kr).sub(ki.mul(ki));
+                NDArray qi = Nn.scale(kr.mul(ki), 2f);
+                kr = qr;
+                ki = qi;
+            }
+        }
+        NDArray zero = m.zeros(new Shape(1, n), bRe.getDataType());
+        // rows 0..L-1: λ^0..λ^(L-1); row L: 0, read above the diagonal (t < s)
+        NDArray powRe = NDArrays.concat(new NDList(pr.get(new NDIndex(":{}", len)), zero), 0);
+        NDArray powIm = NDArrays.concat(new NDList(pi.get(new NDIndex(":{}", len)), zero), 0);
+        long[] idx = new long[len * len];
+        for (int a = 0; a < len; a++) {
+            for (int t = 0; t < len; t++) {
+                idx[a * len + t] = t >= a ? t - a : len;
+            }
+        }
+        NDArray where = m.create(idx, new Shape(len, len));
+        NDArray gr = Nn.channelsFirst(Nn.embedding(where, powRe)); // [N, L(s), L(t)]
+        NDArray gi = Nn.channelsFirst(Nn.embedding(where, powIm));
+        NDArray top = NDArrays.concat(new NDList(gr, gi), 2);
+        NDArray bottom = NDArrays.concat(new NDList(gi.neg(), gr), 2);
+        NDArray mat = NDArrays.concat(new NDList(top, bottom), 1); // [N, 2L, 2L]
+        NDArray rows = Nn.channelsFirst(NDArrays.concat(new NDList(bRe, bIm), 1)); // [N, B, 2L]
+        NDArray h = Nn.channelsLast(rows.batchMatMul(mat)); // [B, 2L, N]
+        return new NDArray[] {h.get(new NDIndex(":, :{}", len)), h.get(new NDIndex(":, {}:", len))};
+    }
+
+    /**
+     * The same recurrence by doubling: after the step of offset k every state holds the sum over its window of 2k
+     * inputs, so {@code ceil(log2 L)} steps of shifted complex multiply-adds give the whole recurrence.
+     */
+    public static NDArray[] complexDoubling(NDArray lamRe, NDArray lamIm, NDArray bRe, NDArray bIm) {
         long len = bRe.getShape().get(1);
         NDArray pr = lamRe;
         NDArray pi = lamIm;

@@ -12,6 +12,7 @@ import org.seqrec.model.Hyper;
 import org.seqrec.model.MetaFormerModel;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
+import org.seqrec.nn.Nn;
 import org.seqrec.nn.Params;
 import org.seqrec.nn.TokenMixer;
 import org.seqrec.util.SeqrecException;
@@ -180,18 +181,10 @@ public final class ConvFormer {
             checkLength(x);
             NDArray kernel = p.get(w).reshape(d, k); // [D, K]
             NDArray toeplitz = kernel.matMul(select).reshape(d, len, len); // [D, L(t), L(s)]
-            long rows = x.getShape().get(0) * len; // B·L
-            // [B, L, D] -> [D, B, L] as the 2-D transpose [B·L, D] -> [D, B·L], which the engine copies
-            // in cache blocks (a 3-D permute copy costs about four times as much)
-            NDArray xt = x.reshape(rows, d).transpose().reshape(-1).reshape(d, -1, len);
-            NDArray y = xt.batchMatMul(toeplitz.transpose(0, 2, 1)); // [D, B, L(t)]: x_d T_d^T
-            // back to [B, L, D] the same way. The one-piece split is there for the backward pass: its
-            // gradient is a concatenation, i.e. a contiguous [D, B·L] copy, so the product's gradient
-            // arrives contiguous; without it, it arrives as a strided view of the [B, L, D] gradient
-            // and the engine's batched product copies it channel by channel, reading a cache line
-            // per element (bench/results/mixer-layout.md: the mixer's forward and backward 1.8x)
-            NDArray back = y.reshape(d, rows).split(1, 0).singletonOrThrow();
-            return back.transpose().reshape(-1).reshape(-1, len, d).add(p.get(b));
+            // [D, B, L(t)] = x_d T_d^T, channel-batched, in the layouts that keep the product's operands and its
+            // gradient contiguous (Nn.channelsFirst / channelsLast)
+            NDArray y = Nn.channelsFirst(x).batchMatMul(toeplitz.transpose(0, 2, 1));
+            return Nn.channelsLast(y).add(p.get(b));
         }
 
         @Override

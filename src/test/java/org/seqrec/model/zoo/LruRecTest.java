@@ -4,28 +4,41 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
 import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.seqrec.nn.LinearScan;
 import org.seqrec.nn.Params;
 
 /**
- * LRURec: the log-depth scan equals the recurrence stepped one position at a time; a user's states start
+ * LRURec: both forms of the scan (matrix, doubling) equal the recurrence stepped one position at a time, with its gradients; a user's states start
  * at its first item (more left padding changes nothing), position t never reads later items, and the
  * recurrence's own parameters (ν, θ, γ) are trained.
  */
 class LruRecTest {
-    @Test
-    void doublingScanEqualsTheSequentialRecurrence() {
+    /** The scan under test: 0 = the matrix form, 1 = doubling, 2 = the dispatching entry point. */
+    private static NDArray[] scan(int form, NDArray lr, NDArray li, NDArray br, NDArray bi) {
+        return form == 0 ? LinearScan.complexMatrix(lr, li, br, bi)
+                : form == 1 ? LinearScan.complexDoubling(lr, li, br, bi) : LinearScan.complex(lr, li, br, bi);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void bothScansEqualTheSequentialRecurrence(int form) {
         Random rnd = new Random(5);
         int b = 3;
         int n = 4;
-        for (int len : new int[] {1, 2, 7, 13, 16}) { // powers of two and not
+        int[] lens = form == 2 ? new int[] {LinearScan.MATRIX_MAX_LEN, LinearScan.MATRIX_MAX_LEN + 3} : new int[] {1, 2, 7, 13, 16, 33};
+        for (int len : lens) { // powers of two and not
             float[] lr = new float[n];
             float[] li = new float[n];
             for (int j = 0; j < n; j++) {
@@ -41,7 +54,7 @@ class LruRecTest {
                 bi[k] = (float) rnd.nextGaussian();
             }
             try (NDManager m = NDManager.newBaseManager()) {
-                NDArray[] h = LinearScan.complex(m.create(lr), m.create(li), m.create(br, new Shape(b, len, n)), m.create(bi, new Shape(b, len, n)));
+                NDArray[] h = scan(form, m.create(lr), m.create(li), m.create(br, new Shape(b, len, n)), m.create(bi, new Shape(b, len, n)));
                 float[] hr = h[0].toFloatArray();
                 float[] hi = h[1].toFloatArray();
                 for (int u = 0; u < b; u++) {
@@ -58,6 +71,65 @@ class LruRecTest {
                             assertThat((double) hi[k]).as("len %d user %d t %d state %d (im)", len, u, t, j).isCloseTo(si, Offset.offset(1e-4));
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Gradients with respect to λ and the inputs, through either scan, equal those of the recurrence stepped one
+     * position at a time with engine ops (autograd through a loop over time: an independent computation).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void bothScansHaveTheSteppedRecurrencesGradients(int form) {
+        int b = 2;
+        int len = 11;
+        int n = 3;
+        Engine.getInstance().setRandomSeed(4);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray modulus = m.randomUniform(0.5f, 0.99f, new Shape(n));
+            NDArray phase = m.randomUniform(0f, 6.28f, new Shape(n));
+            NDArray[] in = {modulus.mul(phase.cos()), modulus.mul(phase.sin()), m.randomNormal(new Shape(b, len, n)),
+                m.randomNormal(new Shape(b, len, n))};
+            NDArray weights = m.randomNormal(new Shape(b, len, n));
+            float[][][] grads = new float[2][][];
+            for (int way = 0; way < 2; way++) {
+                NDArray[] fresh = new NDArray[in.length]; // each way its own leaves, so gradients do not accumulate
+                for (int i = 0; i < in.length; i++) {
+                    fresh[i] = in[i].duplicate();
+                    fresh[i].setRequiresGradient(true);
+                }
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray[] h;
+                    if (way == 0) {
+                        h = scan(form, fresh[0], fresh[1], fresh[2], fresh[3]);
+                    } else { // stepped
+                        NDArray sr = m.zeros(new Shape(b, 1, n));
+                        NDArray si = m.zeros(new Shape(b, 1, n));
+                        NDList re = new NDList();
+                        NDList im = new NDList();
+                        for (int t = 0; t < len; t++) {
+                            NDIndex at = new NDIndex(":, {}:{}", t, t + 1);
+                            NDArray nr = fresh[0].mul(sr).sub(fresh[1].mul(si)).add(fresh[2].get(at));
+                            NDArray ni = fresh[0].mul(si).add(fresh[1].mul(sr)).add(fresh[3].get(at));
+                            sr = nr;
+                            si = ni;
+                            re.add(sr);
+                            im.add(si);
+                        }
+                        h = new NDArray[] {NDArrays.concat(re, 1), NDArrays.concat(im, 1)};
+                    }
+                    gc.backward(h[0].mul(weights).sum().add(h[1].mul(h[1]).sum()));
+                }
+                grads[way] = new float[4][];
+                for (int i = 0; i < 4; i++) {
+                    grads[way][i] = fresh[i].getGradient().toFloatArray();
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                for (int k = 0; k < grads[0][i].length; k++) {
+                    assertThat(grads[0][i][k]).as("input %d element %d", i, k).isCloseTo(grads[1][i][k], Offset.offset(2e-3f * (1 + Math.abs(grads[1][i][k]))));
                 }
             }
         }
