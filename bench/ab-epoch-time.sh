@@ -3,7 +3,8 @@
 # settings, each model's defaults; `seqrec train --param max_batches=MAX_BATCHES --epochs 1`) of the commit
 # BEFORE (built in a git worktree under bench/out/) and of this checkout, alternating before/after REPS times
 # per model, so that both sides see the same machine state; the ratio is taken per pair, the median reported
-# with the load. THREADS engine threads. Run on an otherwise idle machine. Writes bench/results/ab-epoch-time.{json,md}.
+# with the load. THREADS engine threads. Run on an otherwise idle machine. Writes bench/results/NAME.{json,md} (NAME
+# ab-epoch-time unless set); REPORT_ONLY=1 rewrites them from the last run's bench/out/NAME/runs.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE=${BEFORE:?commit to compare against, e.g. BEFORE=9b918e2}
@@ -12,12 +13,15 @@ REPS=${REPS:-3}
 MAX_BATCHES=${MAX_BATCHES:-60}
 THREADS=${THREADS:-2}
 DATA=${DATA:-$(cd ../shared/data/fmlp && pwd)/Beauty.txt}
-OUT=bench/out/ab-epoch-time
+NAME=${NAME:-ab-epoch-time}
+OUT=bench/out/$NAME
 mkdir -p "$OUT" bench/results
-WT=$(bench/before-worktree.sh "$BEFORE")
+WT=
+[ "${REPORT_ONLY:-0}" = 1 ] || WT=$(bench/before-worktree.sh "$BEFORE")
 LINES="$OUT/runs.jsonl"
-: > "$LINES"
+[ "${REPORT_ONLY:-0}" = 1 ] || : > "$LINES"
 for model in $MODELS; do
+  [ "${REPORT_ONLY:-0}" = 1 ] && break
   args=()
   [[ $model == convformer* ]] && args=(--kernel 45 --padding circular)
   for rep in $(seq 1 "$REPS"); do
@@ -30,13 +34,14 @@ for model in $MODELS; do
 import json, sys
 h = json.loads(open(sys.argv[1]).readline())
 print(json.dumps({"model": sys.argv[2], "side": sys.argv[3], "rep": int(sys.argv[4]), "seconds_per_batch": h["train_seconds"] / h["batches"],
+                  "epoch_batches": h.get("epoch_batches"),
                   "loss": h["loss"], "load1": open("/proc/loadavg").read().split()[0]}))
 PY
       tail -1 "$LINES" >&2
     done
   done
 done
-python3 - "$LINES" bench/results/ab-epoch-time "$(git rev-parse --short "$BEFORE")" "$(git rev-parse --short HEAD)" "$THREADS" "$MAX_BATCHES" <<'PY'
+python3 - "$LINES" "bench/results/$NAME" "$(git rev-parse --short "$BEFORE")" "$(git rev-parse --short HEAD)" "$THREADS" "$MAX_BATCHES" <<'PY'
 import json, os, platform, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 prefix, before, after, threads, maxb = sys.argv[2:7]
@@ -49,15 +54,16 @@ for m in models:
     ratios = [x["seconds_per_batch"] / y["seconds_per_batch"] for x, y in zip(b, a)]
     table.append({"model": m, "before": statistics.median(r["seconds_per_batch"] for r in b),
                   "after": statistics.median(r["seconds_per_batch"] for r in a), "ratios": ratios,
-                  "median_ratio": statistics.median(ratios), "loads": [r["load1"] for r in b + a]})
+                  "median_ratio": statistics.median(ratios), "loads": [r["load1"] for r in b + a],
+                  "epoch_batches": a[0].get("epoch_batches")})
 json.dump({"machine": f"{cpu}, {os.cpu_count()} cores", "before": before, "after": after, "threads": int(threads),
            "max_batches": int(maxb), "rows": table, "runs": rows}, open(prefix + ".json", "w"), indent=1)
 with open(prefix + ".md", "w") as f:
     f.write(f"Seconds per training batch on Beauty, {before} (before) against {after} (after), {threads} threads, {maxb} batches per run,"
             f" before/after alternated {len(table[0]['ratios'])} times per model (`bench/ab-epoch-time.sh`). Machine: {cpu}, {os.cpu_count()} cores.\n\n")
-    f.write("| model | before s/batch | after s/batch | before / after (each pair) | median | s/epoch after (587 batches) | loads |\n|---|---:|---:|---|---:|---:|---|\n")
+    f.write("| model | before s/batch | after s/batch | before / after (each pair) | median | s/epoch after (its batches per epoch) | loads |\n|---|---:|---:|---|---:|---:|---|\n")
     for t in table:
         f.write(f"| {t['model']} | {t['before']:.3f} | {t['after']:.3f} | {', '.join(f'{r:.2f}' for r in t['ratios'])} | {t['median_ratio']:.2f}x |"
-                f" {587 * t['after']:.0f} | {', '.join(t['loads'])} |\n")
+                + (f" {t['epoch_batches'] * t['after']:.0f} ({t['epoch_batches']}) |" if t['epoch_batches'] else " not recorded |") + f" {', '.join(t['loads'])} |\n")
 print(open(prefix + ".md").read())
 PY
