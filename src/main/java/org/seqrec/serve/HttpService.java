@@ -11,6 +11,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -194,6 +195,7 @@ public final class HttpService implements AutoCloseable {
         this.modelInfo = Info.builder().name("seqrec_model").help("the run being served").labelNames("run", "model")
                 .register(registry);
         this.reloads = Counter.builder().name("seqrec_reloads").help("successful model reloads").register(registry);
+        JvmMetrics.builder().register(registry); // GC pauses, memory pools, threads: what a latency tail is made of
         this.service = new RecommendService(run, batching, batchSize::observe, 30_000);
         describeModel();
         this.app = Javalin.create(cfg -> {

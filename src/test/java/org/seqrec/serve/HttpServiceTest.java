@@ -239,7 +239,8 @@ class HttpServiceTest {
         String text = m.body().asText();
         assertThat(text).contains("seqrec_requests_total{endpoint=\"recommend\",status=\"200\"}")
                 .contains("seqrec_request_duration_seconds_bucket{endpoint=\"recommend\",le=\"0.01\"}")
-                .contains("seqrec_forward_batch_size_count").contains("seqrec_model_info{model=\"convformer\"");
+                .contains("seqrec_forward_batch_size_count").contains("seqrec_model_info{model=\"convformer\"")
+                .contains("jvm_gc_collection_seconds_count").contains("jvm_memory_used_bytes{area=\"heap\"}");
     }
 
     /**
