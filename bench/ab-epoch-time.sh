@@ -7,7 +7,7 @@
 # ab-epoch-time unless set); REPORT_ONLY=1 rewrites them from the last run's bench/out/NAME/runs.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BEFORE=${BEFORE:?commit to compare against, e.g. BEFORE=9b918e2}
+if [ "${REPORT_ONLY:-0}" = 1 ]; then BEFORE=${BEFORE:-}; else BEFORE=${BEFORE:?commit to compare against, e.g. BEFORE=9b918e2}; fi
 MODELS=${MODELS:-"convformer convformer-f fmlp-rec sar"}
 REPS=${REPS:-3}
 MAX_BATCHES=${MAX_BATCHES:-60}
@@ -30,10 +30,13 @@ for model in $MODELS; do
       [ $side = before ] && launcher="$WT/bin/seqrec"
       "$launcher" -q train --model "$model" --data "$DATA" --out "$OUT/$side-$model" --overwrite --no-eval "${args[@]}" \
         --epochs 1 --threads "$THREADS" --param max_batches="$MAX_BATCHES" > /dev/null 2>&1
-      python3 - "$OUT/$side-$model/history.jsonl" "$model" "$side" "$rep" >> "$LINES" <<'PY'
+      commit=$(git rev-parse --short HEAD)
+      [ $side = before ] && commit=$(git rev-parse --short "$BEFORE")
+      python3 - "$OUT/$side-$model/history.jsonl" "$model" "$side" "$rep" "$commit" >> "$LINES" <<'PY'
 import json, sys
 h = json.loads(open(sys.argv[1]).readline())
-print(json.dumps({"model": sys.argv[2], "side": sys.argv[3], "rep": int(sys.argv[4]), "seconds_per_batch": h["train_seconds"] / h["batches"],
+print(json.dumps({"model": sys.argv[2], "side": sys.argv[3], "rep": int(sys.argv[4]), "commit": sys.argv[5],
+                  "seconds_per_batch": h["train_seconds"] / h["batches"],
                   "epoch_batches": h.get("epoch_batches"),
                   "loss": h["loss"], "load1": open("/proc/loadavg").read().split()[0]}))
 PY
@@ -41,10 +44,13 @@ PY
     done
   done
 done
-python3 - "$LINES" "bench/results/$NAME" "$(git rev-parse --short "$BEFORE")" "$(git rev-parse --short HEAD)" "$THREADS" "$MAX_BATCHES" <<'PY'
+python3 - "$LINES" "bench/results/$NAME" "$( [ -n "$BEFORE" ] && git rev-parse --short "$BEFORE")" "$(git rev-parse --short HEAD)" "$THREADS" "$MAX_BATCHES" <<'PY'
 import json, os, platform, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 prefix, before, after, threads, maxb = sys.argv[2:7]
+# the commits the rows record (a report rewritten later names what was measured, not today's HEAD)
+before = next((r["commit"] for r in rows if r["side"] == "before" and "commit" in r), before or "unrecorded")
+after = next((r["commit"] for r in rows if r["side"] == "after" and "commit" in r), after)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 models = list(dict.fromkeys(r["model"] for r in rows))
 table = []

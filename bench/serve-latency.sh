@@ -25,7 +25,7 @@ GC_LINES="$OUT/$NAME-gc.jsonl"
 : > "$GC_LINES"
 # the server's GC collections and seconds so far, all collectors (its /metrics: jvm_gc_collection_seconds)
 gc_totals() {
-  curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^jvm_gc_collection_seconds_count/ {n += $NF} /^jvm_gc_collection_seconds_sum/ {t += $NF}
+  { curl -sf "http://127.0.0.1:$PORT/metrics" || true; } | awk '/^jvm_gc_collection_seconds_count/ {n += $NF} /^jvm_gc_collection_seconds_sum/ {t += $NF}
     END {printf "%d %.6f\n", n, t}'
 }
 
@@ -41,7 +41,9 @@ for mode in "no-batching:--max-batch 1" "batching:--max-batch 64 --max-wait-us 0
   # shellcheck disable=SC2086
   bin/seqrec serve --run "$RUN" --port "$PORT" --threads "$THREADS" $flags > "$OUT/$label.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null && break; sleep 0.5; done
+  up=0
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null && up=1 && break; sleep 0.5; done
+  [ $up = 1 ] || { echo "server ($label) not up after 60 s: $OUT/$label.log" >&2; exit 1; }
   for c in $CONCURRENCY; do
     gc_before=$(gc_totals)
     bin/seqrec -q loadtest --url "http://127.0.0.1:$PORT" --data "$DATA" --concurrency "$c" --requests "$REQUESTS" \

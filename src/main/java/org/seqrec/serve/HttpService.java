@@ -13,6 +13,8 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -150,6 +152,17 @@ public final class HttpService implements AutoCloseable {
     private final Path rootAbsolute;
     private final Path rootReal;
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    /**
+     * The JVM's metrics (GC pauses, memory pools, threads: what a latency tail is made of), one registry for the
+     * process: JvmMetrics keeps every registry it registers into, and a GC listener per registration, for good.
+     */
+    private static final PrometheusRegistry JVM_METRICS = jvmMetrics();
+
+    private static PrometheusRegistry jvmMetrics() {
+        PrometheusRegistry r = new PrometheusRegistry();
+        JvmMetrics.builder().register(r);
+        return r;
+    }
     private final Counter requests;
     private final Histogram latency;
     private final Info modelInfo;
@@ -195,7 +208,6 @@ public final class HttpService implements AutoCloseable {
         this.modelInfo = Info.builder().name("seqrec_model").help("the run being served").labelNames("run", "model")
                 .register(registry);
         this.reloads = Counter.builder().name("seqrec_reloads").help("successful model reloads").register(registry);
-        JvmMetrics.builder().register(registry); // GC pauses, memory pools, threads: what a latency tail is made of
         this.service = new RecommendService(run, batching, batchSize::observe, 30_000);
         describeModel();
         this.app = Javalin.create(cfg -> {
@@ -844,7 +856,10 @@ public final class HttpService implements AutoCloseable {
 
     private void metrics(Context ctx) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        List<MetricSnapshot> all = new ArrayList<>();
+        registry.scrape().forEach(all::add);
+        JVM_METRICS.scrape().forEach(all::add);
+        new PrometheusTextFormatWriter(false).write(out, new MetricSnapshots(all));
         ctx.contentType(PrometheusTextFormatWriter.CONTENT_TYPE).result(out.toByteArray());
     }
 

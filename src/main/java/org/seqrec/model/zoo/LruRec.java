@@ -22,8 +22,9 @@ import org.seqrec.nn.Params;
  * exp(-exp(ν) + i exp(θ)) and γ = exp(γ_log) learned per state (ν, θ, γ initialised on the ring
  * r ∈ [0.8, 0.99], phase ∈ [0, 2π], γ = sqrt(1 - |λ|²)), output {@code LN(Drop(Re(C h)) + x)}, then a
  * GELU FFN D -> 4D -> D with dropout, residual and LayerNorm; scores are dot products with the item table
- * plus an item bias. The recurrence is computed by {@link LinearScan} in ceil(log2 L) doubling steps
- * (the authors' code uses a block-wise parallel form over a power-of-two length); padded positions carry no
+ * plus an item bias. The recurrence is computed by {@link LinearScan#complex}: up to L 128 as one matrix product
+ * with the powers of λ, above in ceil(log2 L) doubling steps (the authors' code uses a block-wise parallel form
+ * over a power-of-two length); padded positions carry no
  * input, so each user's states start at its first item as in their masked scan. Departures: the trainer's
  * prefix-CE (softmax over all items at the last position of every prefix) for their all-positions softmax,
  * the same objective per target; N(0, 0.02) initialisation for their truncated normal (±0.04). Defaults:

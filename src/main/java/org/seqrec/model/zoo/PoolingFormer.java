@@ -15,6 +15,7 @@ import org.seqrec.nn.Nn;
 import org.seqrec.nn.Params;
 import org.seqrec.nn.SelfAttention;
 import org.seqrec.nn.TokenMixer;
+import org.seqrec.util.SeqrecException;
 
 /**
  * PoolingFormer (Zhang et al., ICML 2021) as the token mixer of the meta-former block, written from
@@ -26,13 +27,19 @@ import org.seqrec.nn.TokenMixer;
  * ({@code Y = H + Attn(H, Pool(H))}, H the first level). Padding is masked in both levels: padded
  * steps never win a max-pool, and a pooled slot holding only padding is masked. Table C3: 2 heads,
  * pool 2 and local 10 on Beauty (Toys: 2 / 20; Sports: 4 / 10; Yelp: 4 / 20).
+ *
+ * <p>{@code local_mode=conv} reads Table C3's "local convolution kernel size" literally: the first level is then a
+ * causal depth-wise convolution of kernel {@code local} (ConvFormer's DWC with zero padding and its N(0, 5e-3)
+ * initialisation, over the input with padded steps zeroed, so cropping stays exact), not a window attention; the
+ * pooled second level is unchanged. The paper does not say which the ConvFormer authors ran.
  */
 public final class PoolingFormer {
     private PoolingFormer() {}
 
     /** PoolingFormer's two-level (local window, then pooled) attention token mixer. */
     public static final class PoolingAttention implements TokenMixer {
-        private final SelfAttention local;
+        private final SelfAttention local; // null when the first level is a convolution
+        private final ConvFormer.DepthwiseConv conv; // null when it is a window attention
         private final Dense q2;
         private final Dense k2;
         private final Dense v2;
@@ -43,7 +50,15 @@ public final class PoolingFormer {
         private final float attnDropout;
 
         public PoolingAttention(Params p, String name, int d, int heads, int local, int pool, float attnDropout) {
-            this.local = new SelfAttention(p, name + ".local", d, heads, attnDropout, false, Math.max(1, local / 2));
+            this(p, name, d, heads, local, pool, attnDropout, false, 0);
+        }
+
+        /** With {@code convFirst}, the first level is a causal depth-wise convolution of kernel {@code local} (any length up to maxLen). */
+        public PoolingAttention(Params p, String name, int d, int heads, int local, int pool, float attnDropout, boolean convFirst, int maxLen) {
+            this.local = convFirst ? null : new SelfAttention(p, name + ".local", d, heads, attnDropout, false, Math.max(1, local / 2));
+            this.conv = convFirst
+                    ? new ConvFormer.DepthwiseConv(p, name + ".local_conv", d, local, ConvFormer.Padding.ZERO, maxLen, ConvFormer.ConvImpl.CONV1D)
+                    : null;
             this.q2 = new Dense(p, name + ".pooled.q", d, d);
             this.k2 = new Dense(p, name + ".pooled.k", d, d);
             this.v2 = new Dense(p, name + ".pooled.v", d, d);
@@ -104,15 +119,23 @@ public final class PoolingFormer {
             return out2.forward(p, attn.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d));
         }
 
+        /** The first level at every position: the window attention, or the convolution of the input with padded steps zeroed. */
+        NDArray first(Params.Bound p, NDArray x, NDArray mask, boolean training) {
+            if (conv != null) {
+                return conv.mix(p, x.mul(mask.expandDims(2)), mask, training);
+            }
+            return local.mix(p, x, mask, training);
+        }
+
         @Override
         public NDArray mix(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-            NDArray h = local.mix(p, x, mask, training);
+            NDArray h = first(p, x, mask, training);
             return h.add(second(p, h, h, mask, training));
         }
 
         @Override
         public NDArray mixLast(Params.Bound p, NDArray x, NDArray mask, boolean training) {
-            NDArray h = local.mix(p, x, mask, training); // every position: the pooled keys need them
+            NDArray h = first(p, x, mask, training); // every position: the pooled keys need them
             NDArray last = h.get(new NDIndex(":, -1:, :"));
             return last.add(second(p, h, last, mask, training));
         }
@@ -131,6 +154,7 @@ public final class PoolingFormer {
             m.put("heads", 2);
             m.put("local", 10);
             m.put("pool", 2);
+            m.put("local_mode", "attention");
             MetaFormerModel.putLengthGroupDefaults(m);
             return m;
         }
@@ -141,8 +165,16 @@ public final class PoolingFormer {
             int heads = Hyper.intOf(params, "heads", 2);
             int local = Hyper.intOf(params, "local", 10);
             int pool = Hyper.intOf(params, "pool", 2);
-            return new MetaFormerModel(name(), manager, numItems, h,
-                    (p, n) -> new PoolingAttention(p, n, h.hidden(), heads, local, pool, h.attnDropout())).useLengthGroups(params);
+            String mode = String.valueOf(params.getOrDefault("local_mode", "attention"));
+            if (!mode.equals("attention") && !mode.equals("conv")) {
+                throw new SeqrecException("poolingformer: local_mode must be attention or conv, got '" + mode + "'");
+            }
+            if (local < 1 || pool < 1) {
+                throw new SeqrecException("poolingformer: local and pool must be at least 1, got " + local + " and " + pool);
+            }
+            boolean convFirst = mode.equals("conv");
+            return new MetaFormerModel(name(), manager, numItems, h, (p, n) -> new PoolingAttention(p, n, h.hidden(), heads, local, pool,
+                    h.attnDropout(), convFirst, h.maxLen())).useLengthGroups(params);
         }
 
     }

@@ -80,6 +80,25 @@ class LruRecTest {
      * Gradients with respect to λ and the inputs, through either scan, equal those of the recurrence stepped one
      * position at a time with engine ops (autograd through a loop over time: an independent computation).
      */
+    /** The entry point takes the matrix form up to MATRIX_MAX_LEN and doubling above: bit for bit each form's output. */
+    @Test
+    void theEntryPointDispatchesByLength() {
+        Engine.getInstance().setRandomSeed(8);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray lr = m.randomUniform(-0.7f, 0.7f, new Shape(3));
+            NDArray li = m.randomUniform(-0.7f, 0.7f, new Shape(3));
+            for (int len : new int[] {LinearScan.MATRIX_MAX_LEN, LinearScan.MATRIX_MAX_LEN + 1}) {
+                NDArray br = m.randomNormal(new Shape(2, len, 3));
+                NDArray bi = m.randomNormal(new Shape(2, len, 3));
+                float[] got = LinearScan.complex(lr, li, br, bi)[0].toFloatArray();
+                float[] matrix = LinearScan.complexMatrix(lr, li, br, bi)[0].toFloatArray();
+                float[] doubling = LinearScan.complexDoubling(lr, li, br, bi)[0].toFloatArray();
+                assertThat(java.util.Arrays.equals(matrix, doubling)).as("the two forms round differently at L %d", len).isFalse();
+                assertThat(got).as("L %d", len).containsExactly(len <= LinearScan.MATRIX_MAX_LEN ? matrix : doubling);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
     void bothScansHaveTheSteppedRecurrencesGradients(int form) {

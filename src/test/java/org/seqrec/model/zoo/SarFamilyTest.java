@@ -228,14 +228,15 @@ class SarFamilyTest {
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"sar", "sar-o", "sar-p", "sar-r", "sar-w", "sar-n", "sar window=2",
-        "fastformer", "poolingformer local=4", "poolingformer local=4 pool=3"})
+        "fastformer", "poolingformer local=4", "poolingformer local=4 pool=3", "poolingformer local=3 local_mode=conv"})
     void lengthGroupsGiveTheFullWidthStatesAndGradients(String variant) {
         String[] words = variant.split(" ");
         String name = words[0];
         Object[] extra = new Object[2 * (words.length - 1)];
         for (int i = 1; i < words.length; i++) {
             extra[2 * i - 2] = words[i].split("=")[0];
-            extra[2 * i - 1] = Integer.valueOf(words[i].split("=")[1]);
+            String value = words[i].split("=")[1];
+            extra[2 * i - 1] = value.matches("-?\\d+") ? (Object) Integer.valueOf(value) : value;
         }
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray ids = RecGrelaTest.mixedLengths(m);
