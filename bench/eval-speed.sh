@@ -4,7 +4,8 @@
 # random weights (Table C3 shape: L 50, D 64, 2 blocks, K 45) over synthetic users (EvalBenchmark).
 # PASSES timed passes (after a warm-up pass) in one JVM; the median is reported with the load average.
 # Run on an otherwise idle machine. Writes bench/results/eval-speed.{json,md}; LABEL names the row
-# (e.g. before/after a change), rows of earlier labels are kept.
+# (e.g. before/after a change), rows of earlier labels are kept. PROFILE=true adds an engine profile of one
+# untimed pass per model: bench/results/eval-profile-MODEL.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ITEMS=${ITEMS:-40000}
@@ -20,7 +21,9 @@ LINES=bench/out/eval-speed-$LABEL.jsonl
 : > "$LINES"
 for model in $MODELS; do
   java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
-    -cp "$CP" org.seqrec.bench.EvalBenchmark "$model" "$ITEMS" "$USERS" "$BATCH" "$PASSES" "$LINES" max_len=50
+    -Dprofile="${PROFILE:-false}" -cp "$CP" org.seqrec.bench.EvalBenchmark "$model" "$ITEMS" "$USERS" "$BATCH" "$PASSES" "$LINES" max_len=50
+  # PROFILE=true: an engine profile of one extra (untimed) pass, kept beside the table
+  if [ "${PROFILE:-false}" = true ]; then cp "bench/out/eval-profile-$model.md" "bench/results/eval-profile-$model.md"; fi
 done
 python3 - "$LABEL" "$LINES" bench/results/eval-speed <<'PY'
 import json, statistics, sys, os, platform
