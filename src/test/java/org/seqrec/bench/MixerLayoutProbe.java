@@ -43,9 +43,7 @@ public final class MixerLayoutProbe {
         float[][] tgrads = new float[LAYOUTS.length][];
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(B, L, D));
-            x.setRequiresGradient(true);
             NDArray t = m.randomNormal(new Shape(D, L, L));
-            t.setRequiresGradient(true);
             NDArray w = m.randomNormal(new Shape(B, L, D));
             NDArray bias = m.randomNormal(new Shape(D)); // the convolution's bias, added as the model adds it
             long[] ix = new long[B * L * D];
@@ -67,16 +65,23 @@ public final class MixerLayoutProbe {
                     JniUtils.startProfile(false, true, false);
                 }
                 for (int v = 0; v < LAYOUTS.length; v++) {
-                    long t0 = System.nanoTime();
+                    long t0;
                     try (NDManager s = m.newSubManager()) {
+                        // the round's leaves live in its own manager, so every intermediate (attached to its first
+                        // operand's manager) is freed with it, and each round starts from fresh gradients
+                        NDArray xs = LinearScanProbe.copy(x, s);
+                        NDArray ts = LinearScanProbe.copy(t, s);
+                        xs.setRequiresGradient(true);
+                        ts.setRequiresGradient(true);
+                        t0 = System.nanoTime(); // the copies above are not timed
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            gc.backward(mix(v, x, t, idx).add(bias).mul(w).sum());
+                            gc.backward(mix(v, xs, ts, idx).add(bias).mul(w).sum());
                         }
-                        float gx = x.getGradient().sum().getFloat(); // the gradients exist (scalar reads)
-                        float gt = t.getGradient().sum().getFloat();
+                        float gx = xs.getGradient().sum().getFloat(); // the gradients exist (scalar reads)
+                        float gt = ts.getGradient().sum().getFloat();
                         if (r == rounds - 1) {
-                            grads[v] = x.getGradient().toFloatArray();
-                            tgrads[v] = t.getGradient().toFloatArray();
+                            grads[v] = xs.getGradient().toFloatArray();
+                            tgrads[v] = ts.getGradient().toFloatArray();
                         }
                         if (Float.isNaN(gx + gt)) {
                             throw new IllegalStateException("NaN gradient");
@@ -86,8 +91,6 @@ public final class MixerLayoutProbe {
                     if (r >= 0) {
                         times.get(LAYOUTS[v]).add(ms);
                     }
-                    x.getGradient().subi(x.getGradient()); // the next pass starts from zero gradients
-                    t.getGradient().subi(t.getGradient());
                 }
             }
             Files.createDirectories(trace.toAbsolutePath().getParent());
