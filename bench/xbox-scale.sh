@@ -6,7 +6,8 @@
 #     per batch, the start-up before the first batch (data loading, negatives), and the epoch extrapolated to
 #     all its batches (Σ_u min(train length, 50) samples / 256), with the start-up included; the epoch's
 #     validation pass (full ranking over 40K items, the default protocol) is reported beside it.
-# Run on an otherwise idle machine. Writes bench/results/xbox-scale.{json,md} (a row per SCALE and label).
+# VALIDATE=0 skips the validation pass (5 min at full size). Run on an otherwise idle machine. Writes
+# bench/results/xbox-scale.{json,md} (a row per SCALE and label).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${SCALE:-1}
@@ -22,11 +23,14 @@ if [ ! -s "$OUT/log.csv" ]; then
   java -cp "$CP" org.seqrec.bench.SyntheticLog "$OUT/log.csv.tmp" "$USERS" "$ACTIONS" 40000 11 && mv "$OUT/log.csv.tmp" "$OUT/log.csv"
 fi
 source bench/measure.sh
+select=()
+[ "${VALIDATE:-1}" = 0 ] && select=(--param select=none) # VALIDATE=0: no validation pass (its column says so)
 bin/seqrec --version > /dev/null
 read -r CONVERT_S CONVERT_MB < <(measure "$OUT/convert.log" bin/seqrec -q data convert --data "$OUT/log.csv" --user-col user \
   --item-col item --time-col time --out "$OUT/xbox.txt")
 read -r TRAIN_WALL TRAIN_MB < <(measure "$OUT/train.log" bin/seqrec -q train --model convformer --data "$OUT/xbox.txt" \
-  --out "$OUT/run" --overwrite --no-eval --kernel 45 --padding circular --epochs 1 --threads "$THREADS" --param max_batches="$MAX_BATCHES")
+  --out "$OUT/run" --overwrite --no-eval --kernel 45 --padding circular --epochs 1 --threads "$THREADS" --param max_batches="$MAX_BATCHES" \
+  "${select[@]}")
 python3 - "$OUT" "$LABEL" "$SCALE" "$CONVERT_S" "$CONVERT_MB" "$TRAIN_WALL" "$TRAIN_MB" "$THREADS" bench/results/xbox-scale <<'PY'
 import json, os, platform, sys
 out, label, scale, conv_s, conv_mb, train_wall, train_mb, threads, prefix = sys.argv[1:10]
@@ -36,7 +40,7 @@ samples = sum(max(0, min(n - 2, 50)) for n in lengths)
 batches = -(-samples // 256)
 per_batch = h["train_seconds"] / h["batches"]
 startup = float(train_wall) - h["seconds"]  # JVM, data, negatives (the epoch's own validation excluded)
-valid_s = h["seconds"] - h["train_seconds"]
+valid_s = h["seconds"] - h["train_seconds"] if h.get("valid") else None
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 row = {"label": label, "scale": float(scale), "users": len(lengths), "actions": sum(lengths), "batches_per_epoch": batches,
        "convert_seconds": float(conv_s), "convert_peak_mb": float(conv_mb), "timed_batches": h["batches"],
@@ -54,6 +58,6 @@ with open(prefix + ".md", "w") as f:
     for r in rows:
         f.write(f"| {r['label']} | {r['scale']:g} | {r['users']} | {r['actions']} | {r['convert_seconds']:.0f} | {r['convert_peak_mb']:.0f} |"
                 f" {r['seconds_per_batch']:.3f} | {r['train_startup_seconds']:.0f} | {r['batches_per_epoch']} | {r['epoch_hours']:.2f} |"
-                f" {r['validation_seconds']:.0f} | {r['threads']} | {r['load1']} |\n")
+                f" {'not run' if r['validation_seconds'] is None else format(r['validation_seconds'], '.0f')} | {r['threads']} | {r['load1']} |\n")
 print(open(prefix + ".md").read())
 PY
