@@ -35,6 +35,13 @@ public sealed interface Objective {
     }
 
     /**
+     * The model's own loss over the prefix-CE samples (the next item after every prefix of the training part), with
+     * the model choosing per epoch which weights are updated: a {@link OwnLossModel} (CLEA's staged, alternating
+     * training). {@code name} is the regime's name in a run's history.
+     */
+    record ModelLoss(String name) implements Objective {}
+
+    /**
      * Masked items (Cloze) with probability {@code maskProb}, plus the last item masked; the model must be a
      * {@link MaskedItemModel}.
      */

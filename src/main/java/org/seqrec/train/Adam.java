@@ -49,12 +49,24 @@ public final class Adam {
 
     /** Applies one update from the accumulated gradients, then zeroes them. */
     public void step() {
+        step(w -> true);
+    }
+
+    /**
+     * {@link #step()} for the weights {@code updated} accepts: the others keep their values and moments (their
+     * gradients are zeroed all the same), as a PyTorch optimizer over a subset of the parameters leaves the rest.
+     */
+    public void step(java.util.function.Predicate<String> updated) {
         step++;
         double coef1 = 1.0 - Math.pow(BETA1, step);
         double coef2 = 1.0 - Math.pow(BETA2, step);
         float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
         for (Map.Entry<String, NDArray> e : mean.entrySet()) {
             NDArray w = params.get(e.getKey());
+            if (!updated.test(e.getKey())) {
+                JniUtils.zeroGrad((PtNDArray) w);
+                continue;
+            }
             try (NDArray g = w.getGradient()) {
                 JniUtils.adamUpdate((PtNDArray) w, (PtNDArray) g, (PtNDArray) e.getValue(),
                         (PtNDArray) variance.get(e.getKey()), lr, corrected, weightDecay, 1f, -1f, BETA1, BETA2, EPS, false);

@@ -39,22 +39,32 @@ public final class PrefixCeRegime implements Regime {
 
             @Override
             public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
-                int b = to - from;
-                long[] inputs = new long[b * maxLen];
-                long[] targets = new long[b];
-                for (int r = 0; r < b; r++) {
-                    int[] s = split.data().sequence(users[from + r]);
-                    int i = index[from + r];
-                    int len = Math.min(i, maxLen); // input s[i-len .. i-1], the most recent at L-1
-                    for (int j = 0; j < len; j++) {
-                        inputs[r * maxLen + maxLen - len + j] = s[i - len + j];
-                    }
-                    targets[r] = s[i];
-                }
-                NDArray rep = model.encodeLast(p, m.create(inputs, new Shape(b, maxLen)), model.userRows(users, from, b, m), true);
-                return crossEntropy(model, p, rep, m.create(targets));
+                NDArray[] batch = inputsAndTargets(split, users, index, from, to, maxLen, m);
+                NDArray rep = model.encodeLast(p, batch[0], model.userRows(users, from, to - from, m), true);
+                return crossEntropy(model, p, rep, batch[1]);
             }
         };
+    }
+
+    /**
+     * Samples {@code [from, to)} of an epoch (user {@code users[k]}, target position {@code index[k]}) as arrays: the
+     * left-padded inputs int64 {@code [B, L]} (the last L items before the target, the most recent at L-1) and the
+     * targets int64 {@code [B]}.
+     */
+    static NDArray[] inputsAndTargets(LeaveOneOut split, int[] users, int[] index, int from, int to, int maxLen, NDManager m) {
+        int b = to - from;
+        long[] inputs = new long[b * maxLen];
+        long[] targets = new long[b];
+        for (int r = 0; r < b; r++) {
+            int[] s = split.data().sequence(users[from + r]);
+            int i = index[from + r];
+            int len = Math.min(i, maxLen); // input s[i-len .. i-1], the most recent at L-1
+            for (int j = 0; j < len; j++) {
+                inputs[r * maxLen + maxLen - len + j] = s[i - len + j];
+            }
+            targets[r] = s[i];
+        }
+        return new NDArray[] {m.create(inputs, new Shape(b, maxLen)), m.create(targets)};
     }
 
     /**

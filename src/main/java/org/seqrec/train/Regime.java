@@ -17,6 +17,16 @@ public interface Regime {
     /** The shuffled samples of one epoch; {@code rng} also draws its negatives, in batch order. */
     Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng);
 
+    /** {@link #epoch(LeaveOneOut, int, SplitMix64)} for epoch {@code epochNumber} (1-based), for regimes whose epochs differ. */
+    default Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
+        return epoch(split, maxLen, rng);
+    }
+
+    /** Whether epoch {@code epoch}'s updates change {@code model}'s weight {@code weight} (every weight, by default). */
+    default boolean updates(NeuralSeqModel model, String weight, int epoch) {
+        return true;
+    }
+
     /** One epoch's samples. */
     interface Epoch {
         int size();

@@ -120,7 +120,7 @@ public final class Trainer {
             int epoch = st.epoch + 1;
             long t0 = System.nanoTime();
             engine.setRandomSeed((int) Hashing.mix64(ctx.seed() * 1_000_003L + epoch)); // dropout masks of this epoch
-            Regime.Epoch data = regime.epoch(split, model.maxLen(), SplitMix64.forStream(ctx.seed(), epoch));
+            Regime.Epoch data = regime.epoch(split, model.maxLen(), SplitMix64.forStream(ctx.seed(), epoch), epoch);
             SplitMix64 dropoutRng = SplitMix64.forStream(~ctx.seed(), epoch);
             double lossSum = 0;
             int batches = 0;
@@ -145,7 +145,7 @@ public final class Trainer {
                                     + " checkpoint is from epoch %d (try a lower --lr)", model.name(), value, epoch,
                                     batches + 1, epoch - 1));
                         }
-                        adam.step();
+                        adam.step(w -> regime.updates(model, w, epoch));
                         lossSum += value;
                     }
                     batches++;

@@ -31,6 +31,9 @@ public final class Training {
         if (objective instanceof Objective.AllPositions) {
             return new AllPositionsRegime();
         }
+        if (objective instanceof Objective.ModelLoss own) {
+            return new ModelLossRegime(own.name());
+        }
         if (objective instanceof Objective.Cloze cloze) {
             return new ClozeRegime(cloze.maskProb());
         }

@@ -26,7 +26,17 @@ public final class Killing {
 
             @Override
             public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
-                Regime.Epoch e = inner.epoch(split, maxLen, rng);
+                return epoch(split, maxLen, rng, 1);
+            }
+
+            @Override
+            public boolean updates(NeuralSeqModel model, String weight, int epochNumber) {
+                return inner.updates(model, weight, epochNumber);
+            }
+
+            @Override
+            public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
+                Regime.Epoch e = inner.epoch(split, maxLen, rng, epochNumber);
                 epochs[0]++;
                 return new Regime.Epoch() {
                     int batches;

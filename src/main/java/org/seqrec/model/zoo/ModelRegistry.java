@@ -30,6 +30,7 @@ public final class ModelRegistry {
         register(new Hgn.Spec());
         register(new Fm.Spec());
         register(new AutoInt.Spec());
+        register(new Clea.Spec());
         register(new Ctr.Spec());
         register(new LruRec.Spec());
         register(new Mamba4Rec.Spec());

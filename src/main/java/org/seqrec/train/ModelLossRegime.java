@@ -1,0 +1,72 @@
+package org.seqrec.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.seqrec.data.LeaveOneOut;
+import org.seqrec.data.SplitMix64;
+import org.seqrec.model.NeuralSeqModel;
+import org.seqrec.model.OwnLossModel;
+import org.seqrec.nn.Params;
+import org.seqrec.util.SeqrecException;
+
+/**
+ * The regime of a model with its own loss ({@link OwnLossModel}): the prefix-CE samples (every item of the training
+ * part but the first is a target, {@link PrefixCeRegime}), batches handed to the model's loss with the epoch and the
+ * count of batches before them, and each epoch's update restricted to the weights the model names.
+ */
+final class ModelLossRegime implements Regime {
+    private final String name;
+
+    ModelLossRegime(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+        return epoch(split, maxLen, rng, 1);
+    }
+
+    @Override
+    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
+        PrefixRegime.Samples samples = PrefixRegime.Samples.shuffled(split, u -> 1, u -> split.trainLength(u) - 1, rng);
+        int[] users = samples.users();
+        int[] index = samples.index();
+        return new Regime.Epoch() {
+            private int batchSize; // the first batch's size: every batch but the last has it
+
+            @Override
+            public int size() {
+                return users.length;
+            }
+
+            @Override
+            public String describe(int i) {
+                return "user " + users[i] + ", target t[" + index[i] + "] of " + split.trainLength(users[i]);
+            }
+
+            @Override
+            public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
+                if (!(model instanceof OwnLossModel own)) {
+                    throw new SeqrecException(model.name() + " has no loss of its own: regime " + name + " needs one");
+                }
+                if (batchSize == 0) {
+                    batchSize = to - from;
+                }
+                int perEpoch = (users.length + batchSize - 1) / batchSize;
+                long before = (long) (epochNumber - 1) * perEpoch + from / batchSize;
+                NDArray[] batch = PrefixCeRegime.inputsAndTargets(split, users, index, from, to, maxLen, m);
+                return own.loss(p, batch[0], batch[1], new OwnLossModel.Step(epochNumber, before, perEpoch));
+            }
+        };
+    }
+
+    @Override
+    public boolean updates(NeuralSeqModel model, String weight, int epoch) {
+        return !(model instanceof OwnLossModel own) || own.updates(weight, epoch);
+    }
+}
