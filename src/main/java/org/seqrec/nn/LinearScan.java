@@ -59,23 +59,16 @@ public final class LinearScan {
             pi = NDArrays.concat(new NDList(pi, ni), 0);
             have *= 2;
             if (have < len) {
-                NDArray qr = kr.mul(kr).sub(ki.mul(ki));
-                NDArray qi = Nn.scale(kr.mul(ki), 2f);
-                kr = qr;
-                ki = qi;
+                NDArray[] q = square(kr, ki);
+                kr = q[0];
+                ki = q[1];
             }
         }
         NDArray zero = m.zeros(new Shape(1, n), bRe.getDataType());
         // rows 0..L-1: λ^0..λ^(L-1); row L: 0, read above the diagonal (t < s)
         NDArray powRe = NDArrays.concat(new NDList(pr.get(new NDIndex(":{}", len)), zero), 0);
         NDArray powIm = NDArrays.concat(new NDList(pi.get(new NDIndex(":{}", len)), zero), 0);
-        long[] idx = new long[len * len];
-        for (int a = 0; a < len; a++) {
-            for (int t = 0; t < len; t++) {
-                idx[a * len + t] = t >= a ? t - a : len;
-            }
-        }
-        NDArray where = m.create(idx, new Shape(len, len));
+        NDArray where = m.create(toeplitzIndex(len), new Shape(len, len)); // cached per length
         NDArray gr = Nn.channelsFirst(Nn.embedding(where, powRe)); // [N, L(s), L(t)]
         NDArray gi = Nn.channelsFirst(Nn.embedding(where, powIm));
         NDArray top = NDArrays.concat(new NDList(gr, gi), 2);
@@ -104,13 +97,32 @@ public final class LinearScan {
             hr = nr;
             hi = ni;
             if (2 * k < len) { // λ^(2k) = (λ^k)^2
-                NDArray qr = pr.mul(pr).sub(pi.mul(pi));
-                NDArray qi = Nn.scale(pr.mul(pi), 2f);
-                pr = qr;
-                pi = qi;
+                NDArray[] q = square(pr, pi);
+                pr = q[0];
+                pi = q[1];
             }
         }
         return new NDArray[] {hr, hi};
+    }
+
+    /** The complex square {@code (re + i·im)²}: {@code [re² - im², 2·re·im]}. */
+    private static NDArray[] square(NDArray re, NDArray im) {
+        return new NDArray[] {re.mul(re).sub(im.mul(im)), Nn.scale(re.mul(im), 2f)};
+    }
+
+    /** The Toeplitz gather index of {@link #complexMatrix} per length: {@code [a, t] -> t - a} on and above the diagonal, else L. */
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, long[]> TOEPLITZ_INDEX = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static long[] toeplitzIndex(int len) {
+        return TOEPLITZ_INDEX.computeIfAbsent(len, l -> {
+            long[] idx = new long[l * l];
+            for (int a = 0; a < l; a++) {
+                for (int t = 0; t < l; t++) {
+                    idx[a * l + t] = t >= a ? t - a : l;
+                }
+            }
+            return idx;
+        });
     }
 
     /**
