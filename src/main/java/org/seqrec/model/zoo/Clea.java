@@ -43,8 +43,12 @@ import org.seqrec.util.SeqrecException;
  * {@code -log σ(P_pos - P_anchor) - log σ(P_anchor - P_neg) - log P_pos} (+ {@code - log P_anchor} in encoder epochs),
  * with {@code P = D(h)[target]}, plus the code's keep-ratio hinge {@code max(0, pos_margin - r_pos) +
  * max(0, r_neg - neg_margin)} ({@code r}: the batch mean of each history's kept share, weighted by G's soft
- * probability). τ follows the paper: {@code max(tau_min, tau · exp(-tau_decay · t))}, t the stage-2 batches so far, in
- * generator epochs; {@code tau_min} in encoder epochs (the code's).
+ * probability). τ: {@code max(tau_min, tau · exp(-tau_decay · t))} continuously, t the stage-2 batches so far, in
+ * generator epochs, {@code tau_min} in encoder epochs (the code's); the paper counts t over every batch and anneals every
+ * 500, the code restarts τ each generator cycle and anneals every {@code alternative_train_batch} batches with a
+ * compounding exponent. The hard selection does not depend on τ; the soft probabilities (hinge, straight-through
+ * gradient) do. Ranking reads the anchor (G off) until a generator epoch has trained, as the code scores its
+ * pretraining epochs; the flag {@code generator_trained} is saved with the weights.
  *
  * <p><b>The one departure</b> ({@code straight_through}, default true). With one item per basket, CLEA's weighted
  * basket mean {@code Σ G v / Σ G} equals {@code v}: G's weight cancels, and the hard selection is an argmax, so no
@@ -54,12 +58,15 @@ import org.seqrec.util.SeqrecException;
  * gradient of the contrastive loss. {@code straight_through=false} is the code as released (inputs {@code v}).
  *
  * <p>Defaults: the code's structure with {@code hidden} D = 64 (embeddings and GRU D/2, the code's
- * {@code embedding_dim // 2}), dropout 0.2, one GRU layer, pretraining 2 epochs, cycles of 5 generator epochs and 1
- * encoder epoch (the code's {@code alternative_train_epoch}s), τ 10 decaying at 1e-4 per batch to 0.3 (the paper),
- * margins 0.3 / 0.7 (the code); inits as the code: embeddings N(0, 1), G's weights N(0, 0.1), the rest PyTorch's
+ * {@code embedding_dim // 2}), one GRU layer, dropout 0.2 (G's and D's; the code fixes D's at 0.2), L2 weight decay
+ * 1e-5 (the code's Adam, the paper's λ), pretraining 2 epochs, cycles of 5 generator epochs and 1 encoder epoch,
+ * margins 0.3 / 0.7 (the argparse defaults of the code's {@code config.py}; its released scripts for Dunnhumby and
+ * Instacart use margins 0.1 / 0.9, cycles of 10 / 10 or 5 / 5 epochs, pretraining as a separate run of up to 10
+ * epochs keeping the best, and a generator learning rate of 1e-3: all settable but the last), τ 10 decaying at 1e-4
+ * to 0.3 (the paper's figures); inits as the code: embeddings N(0, 1), G's weights N(0, 0.1), the rest PyTorch's
  * default uniform. Not carried over: the code's three optimizers with their own learning rates (one Adam here, which
  * updates only the epoch's weights; its bias correction counts every step), its per-item (not per-position) Gumbel
- * noise, its user embedding (computed, never used). Cost: three encoder passes per training sample, and ranking
+ * noise, its user embedding (computed, never used). Only its own regime: {@code regime=prefix-CE} is refused. Cost: three encoder passes per training sample, and ranking
  * needs {@code items} logits per (user, candidate) pair: {@code C · n · D} multiply-adds per user for C candidates,
  * so the sampled protocols are practical and full ranking is not (n² per user).
  */
@@ -91,8 +98,10 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
     public enum Phase { PRETRAIN, GENERATOR, ENCODER }
 
     static final String GENERATOR = "generator.";
-    /** Logits of one scoring pass at most (pairs x items), about 64 MB of float32. */
+    /** Logits of one scoring pass at most (distinct kept sets x items), about 64 MB of float32. */
     private static final long LOGITS_PER_PASS = 1L << 24;
+    /** (user, candidate) pairs whose kept sets one ranking pass holds on the host. */
+    private static final long PAIRS_PER_PASS = 1L << 13; // G's [P, L, 2e] inputs: ~100 MB at L 50, e 32
 
     private final int e;
     private final float dropout;
@@ -110,6 +119,9 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
     private final Dense head1Out;
     private final Dense head2;
     private final Dense head2Out;
+    /** 1 once a generator epoch has trained (saved with the weights): until then ranking reads the anchor, G off. */
+    private final String generatorTrained;
+    private long pairsPerPass = PAIRS_PER_PASS;
 
     public Clea(NDManager manager, int numItems, Hyper h, Options o) {
         super(manager, numItems, h.maxLen());
@@ -137,6 +149,21 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
         this.head1Out = Dense.uniform(params, "likelihood.head1.3", d, numItems + 1, dBound);
         this.head2 = Dense.uniform(params, "likelihood.head2.0", d, d, dBound);
         this.head2Out = Dense.uniform(params, "likelihood.head2.3", d, numItems + 1, dBound);
+        this.generatorTrained = params.frozenValues("generator_trained", manager.zeros(new Shape(1)));
+    }
+
+    /** Whether G has been trained (a generator epoch has run): ranking then filters each history through it. */
+    public boolean generatorTrained() {
+        return params.get(generatorTrained).getFloat(0) > 0.5f;
+    }
+
+    /** Sets the most (user, candidate) pairs one ranking pass handles (tests force several passes); returns this. */
+    Clea pairsPerPass(long pairs) {
+        if (pairs < 1) {
+            throw new IllegalArgumentException("pairs per pass must be positive: " + pairs);
+        }
+        this.pairsPerPass = pairs;
+        return this;
     }
 
     @Override
@@ -211,7 +238,7 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
             w.add(p.get(g));
         }
         NDArray h0 = m.zeros(new Shape(1, b, e), x.getDataType());
-        NDArray states = xs.getNDArrayInternal().gru(xs, h0, w, true, 1, 0.0, false, false, true).get(0); // [P, L, e]
+        NDArray states = xs.getNDArrayInternal().gru(xs, h0, w, true, 1, 0.0, JniUtils.isGradMode(), false, true).get(0); // [P, L, e]
         NDArray lastIndex = kept.sum(new int[] {1}).maximum(1f).sub(1f).toType(DataType.INT64, false); // [P]
         return states.gather(lastIndex.reshape(b, 1, 1).broadcast(b, 1, e), 1).squeeze(1);
     }
@@ -245,9 +272,12 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
 
     /** G's evaluation selection for candidates {@code c [P]}: keep where {@code p_keep >= 0.5} (real positions only). */
     NDArray keptAtEvaluation(Params.Bound p, NDArray ids, NDArray x, NDArray c) {
-        NDArray logp = generatorLogProbs(p, x, Nn.embedding(c, p.get(items)), false);
-        NDArray keep = logp.get(new NDIndex(":, :, 0")).gte(logp.get(new NDIndex(":, :, 1")));
-        return keep.toType(DataType.FLOAT32, false).mul(realPositions(ids));
+        return keeps(generatorLogProbs(p, x, Nn.embedding(c, p.get(items)), false)).mul(realPositions(ids));
+    }
+
+    /** The hard selection from (keep, drop) scores {@code [P, L, 2]}: 1 where keep scores at least drop, float {@code [P, L]}. */
+    private static NDArray keeps(NDArray scores) {
+        return scores.get(new NDIndex(":, :, 0")).gte(scores.get(new NDIndex(":, :, 1"))).toType(DataType.FLOAT32, false);
     }
 
     // ---- training ------------------------------------------------------------------------------------------
@@ -261,11 +291,14 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
             return whole.neg().mean();
         }
         NDManager m = p.manager();
+        if (phase == Phase.GENERATOR && !generatorTrained()) {
+            params.get(generatorTrained).set(new NDIndex(0), 1f);
+        }
         NDArray real = realPositions(ids);
         NDArray logp = generatorLogProbs(p, x, Nn.embedding(targets, p.get(items)), true); // [B, L, 2]
         NDArray y = Nn.scale(logp.add(gumbel(p, logp.getShape())), 1f / temperature(step)).softmax(2);
         NDArray soft = y.get(new NDIndex(":, :, 0")); // Gumbel-softmax probability of keeping, [B, L]
-        NDArray keep = soft.gte(y.get(new NDIndex(":, :, 1"))).toType(DataType.FLOAT32, false).mul(real); // hard, no gradient
+        NDArray keep = keeps(y).mul(real); // hard, no gradient
         NDArray drop = real.sub(keep);
         NDArray keepWeight = keep;
         NDArray dropWeight = drop;
@@ -341,106 +374,133 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
     @Override
     public NDArray scoreCandidates(HistoryBatch batch, NDArray candidates, NDManager manager) {
         JniUtils.setGradMode(false);
-        Params.Bound p = params.bind(manager);
-        NDArray ids = evalInputs(batch, manager);
-        long b = ids.getShape().get(0);
-        long c = candidates.getShape().get(1);
-        NDArray pairsIds = ids.expandDims(1).broadcast(b, c, maxLen).reshape(b * c, maxLen);
-        return scoreDistinct(p, pairsIds, candidates.reshape(-1), c, manager).reshape(b, c);
-    }
-
-    /**
-     * {@link #scorePairs} computed once per distinct kept set: a history's encoding depends on the candidate only
-     * through which items G keeps for it, so the pairs of one user (rows {@code [k·perUser, (k+1)·perUser)}) that keep
-     * the same items share the state and its n-way softmax; each pair reads its candidate's entry. Same numbers as
-     * {@link #scorePairs}, at the cost of one softmax per distinct kept set instead of one per pair.
-     */
-    NDArray scoreDistinct(Params.Bound p, NDArray ids, NDArray c, long perUser, NDManager manager) {
-        int pairs = (int) c.getShape().get(0);
-        float[] kept = new float[pairs * maxLen];
-        long chunk = Math.max(1, LOGITS_PER_PASS / (numItems + 1L));
-        for (long at = 0; at < pairs; at += chunk) { // G's selection for every pair (cheap: L two-class MLPs a pair)
-            long to = Math.min(pairs, at + chunk);
-            try (NDManager pass = manager.newSubManager()) {
-                Params.Bound q = params.bind(pass);
-                NDArray pid = ids.get(new NDIndex(at + ":" + to));
-                pid.attach(pass);
-                NDArray pc = c.get(new NDIndex(at + ":" + to));
-                pc.attach(pass);
-                float[] k = keptAtEvaluation(q, pid, Nn.embedding(pid, q.get(items)), pc).toFloatArray();
-                System.arraycopy(k, 0, kept, (int) at * maxLen, k.length);
-            }
-        }
-        long[] cand = c.toLongArray();
-        int[] distinctOf = new int[pairs]; // pair -> its distinct (user, kept set) row
-        java.util.List<Integer> firstPair = new java.util.ArrayList<>(); // distinct row -> a pair that has it
-        java.util.Map<java.util.List<Object>, Integer> seen = new java.util.HashMap<>();
-        for (int i = 0; i < pairs; i++) {
-            float[] row = java.util.Arrays.copyOfRange(kept, i * maxLen, (i + 1) * maxLen);
-            java.util.List<Object> key = java.util.List.of(i / perUser, java.nio.FloatBuffer.wrap(row));
-            Integer d = seen.get(key);
-            if (d == null) {
-                d = firstPair.size();
-                seen.put(key, d);
-                firstPair.add(i);
-            }
-            distinctOf[i] = d;
-        }
-        int distinct = firstPair.size();
-        long[] rowsOf = new long[distinct];
-        for (int d = 0; d < distinct; d++) {
-            rowsOf[d] = firstPair.get(d);
-        }
-        float[] out = new float[pairs];
-        java.util.List<java.util.List<Integer>> pairsOf = new java.util.ArrayList<>();
-        for (int d = 0; d < distinct; d++) {
-            pairsOf.add(new java.util.ArrayList<>());
-        }
-        for (int i = 0; i < pairs; i++) {
-            pairsOf.get(distinctOf[i]).add(i);
-        }
-        for (int at = 0; at < distinct; at += (int) chunk) {
-            int to = (int) Math.min(distinct, at + chunk);
-            try (NDManager pass = manager.newSubManager()) {
-                Params.Bound q = params.bind(pass);
-                NDArray rows = pass.create(java.util.Arrays.copyOfRange(rowsOf, at, to));
-                NDArray pid = ids.get(rows);
-                pid.attach(pass);
-                float[] keptRows = new float[(to - at) * maxLen];
-                for (int d = at; d < to; d++) {
-                    System.arraycopy(kept, (int) rowsOf[d] * maxLen, keptRows, (d - at) * maxLen, maxLen);
-                }
-                NDArray k = pass.create(keptRows, new Shape(to - at, maxLen));
-                NDArray logits = likelihoodLogits(q, encode(q, Nn.embedding(pid, q.get(items)), k, k), false); // [U, n + 1]
-                NDArray real = logits.get(new NDIndex(":, 1:"));
-                NDArray max = real.max(new int[] {1}, true);
-                float[] logSumExp = real.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1)).toFloatArray();
-                java.util.List<Integer> which = new java.util.ArrayList<>();
-                java.util.List<Long> flatList = new java.util.ArrayList<>();
-                for (int d = at; d < to; d++) {
-                    for (int i : pairsOf.get(d)) {
-                        which.add(i);
-                        flatList.add((long) (d - at) * (numItems + 1L) + cand[i]);
-                    }
-                }
-                long[] flat = flatList.stream().mapToLong(Long::longValue).toArray();
-                float[] picked = logits.reshape(-1).get(pass.create(flat)).toFloatArray();
-                for (int j = 0; j < picked.length; j++) {
-                    int i = which.get(j);
-                    out[i] = picked[j] - logSumExp[distinctOf[i] - at];
-                }
-            }
-        }
-        return manager.create(out);
+        return scoreDistinct(evalInputs(batch, manager), candidates, manager);
     }
 
     @Override
     public NDArray scoreAll(HistoryBatch batch, NDManager manager) {
         long b = batch.size();
-        NDArray all = manager.arange(0L, numItems + 1L, 1L, DataType.INT64).expandDims(0).broadcast(b, numItems + 1L);
-        NDArray scores = scoreCandidates(batch, all.get(new NDIndex(":, 1:")), manager);
+        NDArray all = manager.arange(1L, numItems + 1L, 1L, DataType.INT64).expandDims(0).broadcast(b, numItems);
+        NDArray scores = scoreCandidates(batch, all, manager);
         NDArray padding = manager.full(new Shape(b, 1), -1e9f); // column 0 is never an answer
         return padding.concat(scores, 1);
+    }
+
+    /**
+     * The scores of candidates {@code c [B, C]} for histories {@code ids [B, L]}: {@code [B, C]}, each
+     * {@code log D(h_pos(c))[c]} ({@link #scorePairs}), with G off (the anchor) until a generator epoch has trained.
+     * A history's encoding depends on the candidate only through which items G keeps for it, so the candidates of one
+     * user that keep the same items share the state and its n-way softmax: the cost is one softmax per distinct kept
+     * set (one per user with G off), not one per pair. Users go in passes of at most {@link #pairsPerPass} pairs.
+     */
+    NDArray scoreDistinct(NDArray ids, NDArray c, NDManager manager) {
+        long b = ids.getShape().get(0);
+        long perUser = c.getShape().get(1);
+        long usersPerPass = Math.max(1, pairsPerPass / Math.max(1, perUser));
+        boolean useG = generatorTrained();
+        NDList parts = new NDList();
+        for (long at = 0; at < b; at += usersPerPass) {
+            long to = Math.min(b, at + usersPerPass);
+            try (NDManager pass = manager.newSubManager()) {
+                NDArray uid = ids.get(new NDIndex(at + ":" + to));
+                uid.attach(pass);
+                NDArray uc = c.get(new NDIndex(at + ":" + to));
+                uc.attach(pass);
+                parts.add(manager.create(scoreUsers(uid, uc, useG, pass), new Shape(to - at, perUser)));
+            }
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+    }
+
+    /** {@link #scoreDistinct} for one pass of users: {@code ids [U, L]}, {@code c [U, C]} to {@code U·C} scores, row-major. */
+    private float[] scoreUsers(NDArray ids, NDArray c, boolean useG, NDManager m) {
+        int users = (int) ids.getShape().get(0);
+        int perUser = (int) c.getShape().get(1);
+        int pairs = users * perUser;
+        long[] cand = c.toLongArray();
+        float[] kept;
+        if (useG) {
+            Params.Bound q = params.bind(m);
+            NDArray pairIds = ids.expandDims(1).broadcast(users, perUser, maxLen).reshape(pairs, maxLen);
+            kept = keptAtEvaluation(q, pairIds, Nn.embedding(pairIds, q.get(items)), c.reshape(-1)).toFloatArray();
+        } else {
+            float[] real = realPositions(ids).toFloatArray();
+            kept = new float[pairs * maxLen];
+            for (int i = 0; i < pairs; i++) {
+                System.arraycopy(real, (i / perUser) * maxLen, kept, i * maxLen, maxLen);
+            }
+        }
+        // the distinct (user, kept set) rows, each with the pairs that read it; the key holds the user after the set
+        java.util.Map<java.util.BitSet, Integer> seen = new java.util.HashMap<>();
+        java.util.List<Integer> userOf = new java.util.ArrayList<>();
+        java.util.List<java.util.BitSet> setOf = new java.util.ArrayList<>();
+        java.util.List<java.util.List<Integer>> pairsOf = new java.util.ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            java.util.BitSet key = new java.util.BitSet(maxLen + 32);
+            for (int j = 0; j < maxLen; j++) {
+                if (kept[i * maxLen + j] > 0.5f) {
+                    key.set(j);
+                }
+            }
+            int u = i / perUser;
+            for (int bit = 0; bit < 31; bit++) {
+                if (((u >>> bit) & 1) != 0) {
+                    key.set(maxLen + bit);
+                }
+            }
+            Integer d = seen.get(key);
+            if (d == null) {
+                d = userOf.size();
+                seen.put(key, d);
+                userOf.add(u);
+                setOf.add(key);
+                pairsOf.add(new java.util.ArrayList<>());
+            }
+            pairsOf.get(d).add(i);
+        }
+        int distinct = userOf.size();
+        float[] out = new float[pairs];
+        int chunk = (int) Math.max(1, Math.min(distinct, LOGITS_PER_PASS / (numItems + 1L)));
+        for (int at = 0; at < distinct; at += chunk) {
+            int to = Math.min(distinct, at + chunk);
+            long[] rows = new long[to - at];
+            float[] keptRows = new float[(to - at) * maxLen];
+            int count = 0;
+            for (int d = at; d < to; d++) {
+                rows[d - at] = userOf.get(d);
+                java.util.BitSet set = setOf.get(d);
+                for (int j = 0; j < maxLen; j++) {
+                    keptRows[(d - at) * maxLen + j] = set.get(j) ? 1f : 0f;
+                }
+                count += pairsOf.get(d).size();
+            }
+            long[] flat = new long[count]; // (row, candidate) in the pass's [D, n + 1] logits, flattened
+            int[] which = new int[count];
+            int[] rowOf = new int[count];
+            int f = 0;
+            for (int d = at; d < to; d++) {
+                for (int i : pairsOf.get(d)) {
+                    which[f] = i;
+                    rowOf[f] = d - at;
+                    flat[f++] = (long) (d - at) * (numItems + 1L) + cand[i];
+                }
+            }
+            try (NDManager pass = m.newSubManager()) {
+                Params.Bound r = params.bind(pass);
+                NDArray rowIds = ids.get(pass.create(rows));
+                rowIds.attach(pass);
+                NDArray k = pass.create(keptRows, new Shape(to - at, maxLen));
+                NDArray logits = likelihoodLogits(r, encode(r, Nn.embedding(rowIds, r.get(items)), k, k), false); // [D, n + 1]
+                NDArray itemLogits = logits.get(new NDIndex(":, 1:"));
+                NDArray max = itemLogits.max(new int[] {1}, true);
+                float[] logSumExp = itemLogits.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1)).toFloatArray();
+                float[] picked = logits.reshape(-1).get(pass.create(flat)).toFloatArray();
+                for (int j = 0; j < count; j++) {
+                    out[which[j]] = picked[j] - logSumExp[rowOf[j]];
+                }
+            }
+        }
+        return out;
     }
 
     /** {@code log D(h_pos(c))[c]} for pairs of histories {@code ids [P, L]} and candidates {@code c [P]}, in passes. */
@@ -478,6 +538,7 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
             Map<String, Object> m = Hyper.defaults();
             m.put("layers", 1);
             m.put("dropout", 0.2);
+            m.put("weight_decay", 1e-5);
             m.put("pretrain_epochs", 2);
             m.put("generator_epochs", 5);
             m.put("encoder_epochs", 1);
@@ -492,6 +553,11 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
 
         @Override
         public NeuralSeqModel build(NDManager manager, int numItems, Map<String, Object> params) {
+            Object regime = params.get("regime");
+            if (regime != null && !"clea".equals(regime)) { // G would never train, and D's dropout differ between
+                // the target's logit and the log-sum-exp of the shared cross-entropy
+                throw new SeqrecException("CLEA trains in its own regime (clea), not " + regime);
+            }
             Hyper h = Hyper.from(params);
             if (h.layers() != 1) {
                 throw new SeqrecException("CLEA's GRU has one layer (its code's default); got layers " + h.layers());

@@ -26,6 +26,12 @@ class CleaTest {
     static final int N = 30;
     static final int L = 8;
 
+    /** Marks G as trained (a generator epoch has run): ranking filters through it from then on. */
+    static void markTrained(Clea model) {
+        model.params().get("generator_trained").set(new ai.djl.ndarray.index.NDIndex(0), 1f);
+        assertThat(model.generatorTrained()).isTrue();
+    }
+
     static Clea build(NDManager m, Map<String, Object> extra) {
         Map<String, Object> p = new LinkedHashMap<>(new Clea.Spec().defaults());
         p.put("hidden", 8);
@@ -106,6 +112,7 @@ class CleaTest {
         Engine.getInstance().setRandomSeed(2);
         try (NDManager m = NDManager.newBaseManager()) {
             Clea model = build(m, Map.of());
+            markTrained(model);
             Params.Bound p = model.params().bind(m);
             int[] history = {3, 8, 14, 21, 6, 27, 12};
             long[] padded = {0, 3, 8, 14, 21, 6, 27, 12};
@@ -145,6 +152,7 @@ class CleaTest {
         Engine.getInstance().setRandomSeed(6);
         try (NDManager m = NDManager.newBaseManager()) {
             Clea model = build(m, Map.of());
+            markTrained(model);
             Params.Bound p = model.params().bind(m);
             long[] histories = {0, 3, 8, 14, 21, 6, 27, 12, 0, 0, 0, 0, 0, 5, 9, 2, 1, 2, 3, 4, 5, 6, 7, 8};
             int c = 12;
@@ -156,11 +164,54 @@ class CleaTest {
                     cand[u * c + k] = 1 + (7L * k + 3L * u) % N;
                 }
             }
-            NDArray idArr = m.create(ids, new Shape(3L * c, L));
-            NDArray candArr = m.create(cand);
-            float[] each = model.scorePairs(p, idArr, candArr, m).toFloatArray();
-            float[] shared = model.scoreDistinct(p, idArr, candArr, c, m).toFloatArray();
-            assertThat(shared).containsExactly(each, Offset.offset(1e-5f));
+            float[] each = model.scorePairs(p, m.create(ids, new Shape(3L * c, L)), m.create(cand), m).toFloatArray();
+            NDArray users = m.create(histories, new Shape(3, L));
+            NDArray candidates = m.create(cand, new Shape(3, c));
+            assertThat(model.scoreDistinct(users, candidates, m).toFloatArray()).containsExactly(each, Offset.offset(1e-5f));
+            model.pairsPerPass(5); // one user a pass
+            assertThat(model.scoreDistinct(users, candidates, m).toFloatArray()).containsExactly(each, Offset.offset(1e-5f));
+        }
+    }
+
+    /** log D(h_anchor)[c] written out from D's logits of the anchor state: the score with G off. */
+    private static float[] anchorScores(NDManager m, Clea model, long[] history, long[] candidates) {
+        Params.Bound p = model.params().bind(m);
+        float[] logits = model.scoreItemRange(p, model.encodeLast(p, m.create(history, new Shape(1, L)), false), 0, N + 1).toFloatArray();
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 1; i <= N; i++) {
+            max = Math.max(max, logits[i]);
+        }
+        double sum = 0;
+        for (int i = 1; i <= N; i++) {
+            sum += Math.exp(logits[i] - max);
+        }
+        float[] out = new float[candidates.length];
+        for (int k = 0; k < candidates.length; k++) {
+            out[k] = (float) (logits[(int) candidates[k]] - max - Math.log(sum));
+        }
+        return out;
+    }
+
+    @Test
+    void rankingReadsTheAnchorUntilTheGeneratorHasTrainedAndWhenItKeepsEverything() {
+        Engine.getInstance().setRandomSeed(7);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Clea model = build(m, Map.of());
+            long[] history = {0, 3, 8, 14, 21, 6, 27, 12};
+            long[] cand = {1, 5, 9, 13, 17, 21, 25, 29};
+            HistoryBatch batch = HistoryBatch.ofHistories(new int[][] {{3, 8, 14, 21, 6, 27, 12}});
+            float[] anchor = anchorScores(m, model, history, cand);
+            assertThat(model.generatorTrained()).isFalse();
+            assertThat(model.scoreCandidates(batch, m.create(cand, new Shape(1, cand.length)), m).toFloatArray())
+                    .as("G untrained: the anchor").containsExactly(anchor, Offset.offset(1e-5f));
+            markTrained(model);
+            assertThat(model.scoreCandidates(batch, m.create(cand, new Shape(1, cand.length)), m).toFloatArray())
+                    .as("G trained (at random): filtered").isNotEqualTo(anchor);
+            // G's output bias set to keep every item: the filtered history is the whole one
+            model.params().get("generator.mlp.3.bias").set(new ai.djl.ndarray.index.NDIndex(0), 50f);
+            model.params().get("generator.mlp.3.bias").set(new ai.djl.ndarray.index.NDIndex(1), -50f);
+            assertThat(model.scoreCandidates(batch, m.create(cand, new Shape(1, cand.length)), m).toFloatArray())
+                    .as("G keeps everything").containsExactly(anchor, Offset.offset(1e-5f));
         }
     }
 
