@@ -33,21 +33,8 @@ final class ModelLossRegime implements Regime {
 
     @Override
     public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
-        PrefixRegime.Samples samples = PrefixRegime.Samples.shuffled(split, u -> 1, u -> split.trainLength(u) - 1, rng);
-        int[] users = samples.users();
-        int[] index = samples.index();
-        return new Regime.Epoch() {
+        return new PrefixCeRegime.SampleEpoch(split, maxLen, rng) {
             private int batchSize; // the first batch's size: every batch but the last has it
-
-            @Override
-            public int size() {
-                return users.length;
-            }
-
-            @Override
-            public String describe(int i) {
-                return "user " + users[i] + ", target t[" + index[i] + "] of " + split.trainLength(users[i]);
-            }
 
             @Override
             public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
@@ -57,9 +44,9 @@ final class ModelLossRegime implements Regime {
                 if (batchSize == 0) {
                     batchSize = to - from;
                 }
-                int perEpoch = (users.length + batchSize - 1) / batchSize;
+                int perEpoch = (size() + batchSize - 1) / batchSize;
                 long before = (long) (epochNumber - 1) * perEpoch + from / batchSize;
-                NDArray[] batch = PrefixCeRegime.inputsAndTargets(split, users, index, from, to, maxLen, m);
+                NDArray[] batch = batch(from, to, m);
                 return own.loss(p, batch[0], batch[1], new OwnLossModel.Step(epochNumber, before, perEpoch));
             }
         };

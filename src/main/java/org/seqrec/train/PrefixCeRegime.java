@@ -23,27 +23,45 @@ public final class PrefixCeRegime implements Regime {
 
     @Override
     public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
-        PrefixRegime.Samples samples = PrefixRegime.Samples.shuffled(split, u -> 1, u -> split.trainLength(u) - 1, rng);
-        int[] users = samples.users();
-        int[] index = samples.index();
-        return new Regime.Epoch() {
-            @Override
-            public int size() {
-                return users.length;
-            }
-
-            @Override
-            public String describe(int i) {
-                return "user " + users[i] + ", target t[" + index[i] + "] of " + split.trainLength(users[i]);
-            }
-
+        return new SampleEpoch(split, maxLen, rng) {
             @Override
             public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
-                NDArray[] batch = inputsAndTargets(split, users, index, from, to, maxLen, m);
+                NDArray[] batch = batch(from, to, m);
                 NDArray rep = model.encodeLast(p, batch[0], model.userRows(users, from, to - from, m), true);
                 return crossEntropy(model, p, rep, batch[1]);
             }
         };
+    }
+
+    /** An epoch of the prefix-CE samples, shuffled: every item of the training part but the first is a target. */
+    abstract static class SampleEpoch implements Regime.Epoch {
+        final LeaveOneOut split;
+        final int maxLen;
+        final int[] users;
+        final int[] index;
+
+        SampleEpoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+            PrefixRegime.Samples samples = PrefixRegime.Samples.shuffled(split, u -> 1, u -> split.trainLength(u) - 1, rng);
+            this.split = split;
+            this.maxLen = maxLen;
+            this.users = samples.users();
+            this.index = samples.index();
+        }
+
+        @Override
+        public int size() {
+            return users.length;
+        }
+
+        @Override
+        public String describe(int i) {
+            return "user " + users[i] + ", target t[" + index[i] + "] of " + split.trainLength(users[i]);
+        }
+
+        /** Samples {@code [from, to)}: inputs and targets ({@link #inputsAndTargets}). */
+        NDArray[] batch(int from, int to, NDManager m) {
+            return inputsAndTargets(split, users, index, from, to, maxLen, m);
+        }
     }
 
     /**
