@@ -17,6 +17,8 @@ import org.seqrec.eval.Evaluator;
 import org.seqrec.eval.Protocol;
 import org.seqrec.model.NeuralSeqModel;
 import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.OwnLossModel;
+import org.seqrec.nn.Params;
 import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.run.RunDir;
 import org.seqrec.testutil.Synthetic;
@@ -77,6 +79,70 @@ class ModelLossRegimeTest {
                         assertThat(is).as("%s held in epoch %d", w, epoch).containsExactly(was);
                     }
                 }
+            }
+        }
+    }
+
+    /** A model that records the steps its regime hands it. */
+    static final class Recorder extends NeuralSeqModel implements OwnLossModel {
+        final List<Step> steps = new ArrayList<>();
+        final List<Long> sizes = new ArrayList<>();
+
+        Recorder(NDManager m, int numItems) {
+            super(m, numItems, 8);
+            params.normal("items", new ai.djl.ndarray.types.Shape(numItems + 1L, 4), 0.1f);
+        }
+
+        @Override
+        public String name() {
+            return "recorder";
+        }
+
+        @Override
+        protected String itemTable() {
+            return "items";
+        }
+
+        @Override
+        public ai.djl.ndarray.NDArray loss(Params.Bound p, ai.djl.ndarray.NDArray ids, ai.djl.ndarray.NDArray targets, Step step) {
+            steps.add(step);
+            sizes.add(targets.size());
+            return p.get("items").sum();
+        }
+
+        @Override
+        public boolean updates(String weight, int epoch) {
+            return epoch % 2 == 0;
+        }
+    }
+
+    @Test
+    void theModelIsToldTheEpochAndHowManyBatchesCameBefore() {
+        LeaveOneOut split = new LeaveOneOut(Synthetic.repeatedCycles(40, 30, 4, 6, 12, 7));
+        Regime regime = Training.regime(new org.seqrec.model.Objective.ModelLoss("recorded"));
+        assertThat(regime.name()).isEqualTo("recorded");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Recorder model = new Recorder(m, split.data().numItems());
+            int batch = 32;
+            int size = 0;
+            for (int epoch = 1; epoch <= 3; epoch++) {
+                Regime.Epoch e = regime.epoch(split, 8, new org.seqrec.data.SplitMix64(epoch), epoch);
+                size = e.size();
+                for (int from = 0; from < e.size(); from += batch) {
+                    e.loss(model, model.params().bind(m), from, Math.min(e.size(), from + batch), m);
+                }
+                assertThat(regime.updates(model, "items", epoch)).isEqualTo(epoch % 2 == 0);
+            }
+            int perEpoch = (size + batch - 1) / batch; // the samples are the same each epoch, shuffled
+            assertThat(perEpoch).isGreaterThan(2);
+            assertThat(model.steps).hasSize(3 * perEpoch);
+            for (int k = 0; k < model.steps.size(); k++) {
+                OwnLossModel.Step step = model.steps.get(k);
+                assertThat(step.epoch()).isEqualTo(k / perEpoch + 1);
+                assertThat(step.batch()).as("batches before step %d", k).isEqualTo(k);
+                assertThat(step.batchesPerEpoch()).isEqualTo(perEpoch);
+                long expectedSize = k % perEpoch == perEpoch - 1 ? size - (long) (perEpoch - 1) * batch : batch;
+                assertThat(model.sizes.get(k)).isEqualTo(expectedSize);
             }
         }
     }

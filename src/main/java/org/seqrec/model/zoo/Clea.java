@@ -122,6 +122,7 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
     /** 1 once a generator epoch has trained (saved with the weights): until then ranking reads the anchor, G off. */
     private final String generatorTrained;
     private long pairsPerPass = PAIRS_PER_PASS;
+    private long logitsPerPass = LOGITS_PER_PASS;
 
     public Clea(NDManager manager, int numItems, Hyper h, Options o) {
         super(manager, numItems, h.maxLen());
@@ -158,11 +159,19 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
     }
 
     /** Sets the most (user, candidate) pairs one ranking pass handles (tests force several passes); returns this. */
-    Clea pairsPerPass(long pairs) {
-        if (pairs < 1) {
-            throw new IllegalArgumentException("pairs per pass must be positive: " + pairs);
-        }
+    @Override
+    public Clea pairsPerPass(int pairs) {
+        super.pairsPerPass(pairs); // checks it
         this.pairsPerPass = pairs;
+        return this;
+    }
+
+    /** Sets the most logits (distinct kept sets x items) one ranking pass computes (tests force several); returns this. */
+    Clea logitsPerPass(long logits) {
+        if (logits < 1) {
+            throw new IllegalArgumentException("logits per pass must be positive: " + logits);
+        }
+        this.logitsPerPass = logits;
         return this;
     }
 
@@ -388,7 +397,7 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
 
     /**
      * The scores of candidates {@code c [B, C]} for histories {@code ids [B, L]}: {@code [B, C]}, each
-     * {@code log D(h_pos(c))[c]} ({@link #scorePairs}), with G off (the anchor) until a generator epoch has trained.
+     * {@code log D(h_pos(c))[c]}, with G off (the anchor) until a generator epoch has trained.
      * A history's encoding depends on the candidate only through which items G keeps for it, so the candidates of one
      * user that keep the same items share the state and its n-way softmax: the cost is one softmax per distinct kept
      * set (one per user with G off), not one per pair. Users go in passes of at most {@link #pairsPerPass} pairs.
@@ -460,7 +469,7 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
         }
         int distinct = userOf.size();
         float[] out = new float[pairs];
-        int chunk = (int) Math.max(1, Math.min(distinct, LOGITS_PER_PASS / (numItems + 1L)));
+        int chunk = (int) Math.max(1, Math.min(distinct, logitsPerPass / (numItems + 1L)));
         for (int at = 0; at < distinct; at += chunk) {
             int to = Math.min(distinct, at + chunk);
             long[] rows = new long[to - at];
@@ -501,30 +510,6 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
             }
         }
         return out;
-    }
-
-    /** {@code log D(h_pos(c))[c]} for pairs of histories {@code ids [P, L]} and candidates {@code c [P]}, in passes. */
-    NDArray scorePairs(Params.Bound p, NDArray ids, NDArray c, NDManager manager) {
-        long pairs = c.getShape().get(0);
-        long chunk = Math.max(1, LOGITS_PER_PASS / (numItems + 1L));
-        NDList parts = new NDList();
-        for (long at = 0; at < pairs; at += chunk) {
-            long to = Math.min(pairs, at + chunk);
-            try (NDManager pass = manager.newSubManager()) {
-                Params.Bound q = params.bind(pass);
-                NDIndex rows = new NDIndex(at + ":" + to);
-                NDArray pid = ids.get(rows);
-                NDArray pc = c.get(rows);
-                pid.attach(pass);
-                pc.attach(pass);
-                NDArray x = Nn.embedding(pid, q.get(items));
-                NDArray kept = keptAtEvaluation(q, pid, x, pc);
-                NDArray part = logLikelihood(q, encode(q, x, kept, kept), pc, false);
-                part.attach(manager);
-                parts.add(part);
-            }
-        }
-        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
     }
 
     /** Registry entry {@code clea}. */

@@ -147,13 +147,33 @@ class CleaTest {
         }
     }
 
+    /**
+     * The reference: each pair on its own, {@code log D(h_pos(c))[c]} with G's evaluation selection for that pair, the
+     * log-softmax written out over the items 1..n in doubles.
+     */
+    private static float[] scorePairs(NDManager m, Clea model, long[] ids, long[] cand) {
+        Params.Bound p = model.params().bind(m);
+        float[] out = new float[cand.length];
+        for (int i = 0; i < cand.length; i++) {
+            NDArray pid = m.create(java.util.Arrays.copyOfRange(ids, i * L, (i + 1) * L), new Shape(1, L));
+            NDArray x = embed(p, pid);
+            NDArray kept = model.keptAtEvaluation(p, pid, x, m.create(new long[] {cand[i]}));
+            float[] logits = model.likelihoodLogits(p, model.encode(p, x, kept, kept), false).toFloatArray();
+            double sum = 0;
+            for (int j = 1; j <= N; j++) {
+                sum += Math.exp(logits[j]);
+            }
+            out[i] = (float) (logits[(int) cand[i]] - Math.log(sum));
+        }
+        return out;
+    }
+
     @Test
     void scoringOncePerDistinctKeptSetGivesEveryPairsOwnScore() {
         Engine.getInstance().setRandomSeed(6);
         try (NDManager m = NDManager.newBaseManager()) {
             Clea model = build(m, Map.of());
             markTrained(model);
-            Params.Bound p = model.params().bind(m);
             long[] histories = {0, 3, 8, 14, 21, 6, 27, 12, 0, 0, 0, 0, 0, 5, 9, 2, 1, 2, 3, 4, 5, 6, 7, 8};
             int c = 12;
             long[] ids = new long[3 * c * L];
@@ -164,11 +184,13 @@ class CleaTest {
                     cand[u * c + k] = 1 + (7L * k + 3L * u) % N;
                 }
             }
-            float[] each = model.scorePairs(p, m.create(ids, new Shape(3L * c, L)), m.create(cand), m).toFloatArray();
+            float[] each = scorePairs(m, model, ids, cand);
             NDArray users = m.create(histories, new Shape(3, L));
             NDArray candidates = m.create(cand, new Shape(3, c));
             assertThat(model.scoreDistinct(users, candidates, m).toFloatArray()).containsExactly(each, Offset.offset(1e-5f));
             model.pairsPerPass(5); // one user a pass
+            assertThat(model.scoreDistinct(users, candidates, m).toFloatArray()).containsExactly(each, Offset.offset(1e-5f));
+            model.pairsPerPass(1 << 13).logitsPerPass(2L * (N + 1)); // two distinct kept sets a pass
             assertThat(model.scoreDistinct(users, candidates, m).toFloatArray()).containsExactly(each, Offset.offset(1e-5f));
         }
     }
@@ -204,6 +226,17 @@ class CleaTest {
             assertThat(model.generatorTrained()).isFalse();
             assertThat(model.scoreCandidates(batch, m.create(cand, new Shape(1, cand.length)), m).toFloatArray())
                     .as("G untrained: the anchor").containsExactly(anchor, Offset.offset(1e-5f));
+            // two users at once: each reads its own history's anchor
+            long[] other = {0, 0, 0, 0, 5, 9, 2, 30};
+            HistoryBatch two = HistoryBatch.ofHistories(new int[][] {{5, 9, 2, 30}, {3, 8, 14, 21, 6, 27, 12}});
+            long[] both = new long[2 * cand.length];
+            System.arraycopy(cand, 0, both, 0, cand.length);
+            System.arraycopy(cand, 0, both, cand.length, cand.length);
+            float[] expected = new float[2 * cand.length];
+            System.arraycopy(anchorScores(m, model, other, cand), 0, expected, 0, cand.length);
+            System.arraycopy(anchor, 0, expected, cand.length, cand.length);
+            assertThat(model.scoreCandidates(two, m.create(both, new Shape(2, cand.length)), m).toFloatArray())
+                    .containsExactly(expected, Offset.offset(1e-5f));
             markTrained(model);
             assertThat(model.scoreCandidates(batch, m.create(cand, new Shape(1, cand.length)), m).toFloatArray())
                     .as("G trained (at random): filtered").isNotEqualTo(anchor);
@@ -247,6 +280,41 @@ class CleaTest {
         }
     }
 
+    /** CLEA's loss of one batch at epoch {@code epoch}, with the same Gumbel draws whatever the epoch. */
+    private static float lossAt(NDManager m, Clea model, NDArray ids, NDArray targets, int epoch) {
+        Params.Bound p = model.params().bind(m, new org.seqrec.data.SplitMix64(9));
+        return model.loss(p, ids, targets, new OwnLossModel.Step(epoch, 0, 10)).getFloat();
+    }
+
+    @Test
+    void anEncoderEpochsLossIsAGeneratorEpochsPlusTheAnchorsCrossEntropy() {
+        Engine.getInstance().setRandomSeed(8);
+        try (NDManager m = NDManager.newBaseManager()) {
+            // τ fixed (tau = tau_min) so that the two phases draw the same selection; no dropout
+            Clea model = build(m, Map.of("pretrain_epochs", 1, "generator_epochs", 1, "encoder_epochs", 1, "tau", 0.3,
+                    "dropout", 0.0));
+            NDArray ids = m.create(new long[] {0, 0, 4, 9, 2, 17, 5, 11, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 30, 29, 28, 27}, new Shape(3, L));
+            NDArray targets = m.create(new long[] {13, 9, 26});
+            float pretrain = lossAt(m, model, ids, targets, 1);
+            // pretraining: the anchor's softmax cross-entropy, written out from D's logits
+            Params.Bound p = model.params().bind(m);
+            float[] logits = model.scoreItemRange(p, model.encodeLast(p, ids, false), 0, N + 1).toFloatArray();
+            long[] t = {13, 9, 26};
+            double ce = 0;
+            for (int b = 0; b < 3; b++) {
+                double sum = 0;
+                for (int i = 1; i <= N; i++) {
+                    sum += Math.exp(logits[b * (N + 1) + i]);
+                }
+                ce += Math.log(sum) - logits[b * (N + 1) + (int) t[b]];
+            }
+            assertThat((double) pretrain).isCloseTo(ce / 3, Offset.offset(1e-4));
+            float generator = lossAt(m, model, ids, targets, 2);
+            float encoder = lossAt(m, model, ids, targets, 3);
+            assertThat(encoder - generator).isCloseTo(pretrain, Offset.offset(1e-4f));
+        }
+    }
+
     @Test
     void theStraightThroughEstimatorIsWhatGivesTheGeneratorAGradient() {
         assertThat(generatorGradient(true)).isGreaterThan(1e-6);
@@ -256,9 +324,9 @@ class CleaTest {
     @Test
     void stagesAlternateAndEachUpdatesItsOwnWeights() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Clea model = build(m, Map.of("pretrain_epochs", 2, "generator_epochs", 3, "encoder_epochs", 1));
-            String[] expected = {"PRETRAIN", "PRETRAIN", "GENERATOR", "GENERATOR", "GENERATOR", "ENCODER", "GENERATOR", "GENERATOR",
-                "GENERATOR", "ENCODER", "GENERATOR"};
+            Clea model = build(m, Map.of("pretrain_epochs", 2, "generator_epochs", 3, "encoder_epochs", 2));
+            String[] expected = {"PRETRAIN", "PRETRAIN", "GENERATOR", "GENERATOR", "GENERATOR", "ENCODER", "ENCODER", "GENERATOR",
+                "GENERATOR", "GENERATOR", "ENCODER", "ENCODER", "GENERATOR"};
             for (int epoch = 1; epoch <= expected.length; epoch++) {
                 assertThat(model.phase(epoch).name()).as("epoch %d", epoch).isEqualTo(expected[epoch - 1]);
                 boolean generator = expected[epoch - 1].equals("GENERATOR");
@@ -275,6 +343,13 @@ class CleaTest {
         }
         try (NDManager m = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> build(m, Map.of("generator_epochs", 0, "encoder_epochs", 0))).isInstanceOf(SeqrecException.class);
+            assertThatThrownBy(() -> build(m, Map.of("pretrain_epochs", -1))).isInstanceOf(SeqrecException.class);
+            assertThatThrownBy(() -> build(m, Map.of("tau_decay", -1e-4))).isInstanceOf(SeqrecException.class);
+            assertThatThrownBy(() -> build(m, Map.of("tau", 0.0))).isInstanceOf(SeqrecException.class);
+            assertThatThrownBy(() -> build(m, Map.of("regime", "prefix-CE"))).isInstanceOf(SeqrecException.class);
+            // the smallest settings that train something are accepted: no pretraining, no generator, no decay
+            assertThat(build(m, Map.of("pretrain_epochs", 0, "generator_epochs", 0, "encoder_epochs", 1, "tau_decay", 0.0))
+                    .phase(1)).isEqualTo(Clea.Phase.ENCODER);
         }
     }
 }
