@@ -24,7 +24,7 @@ public final class AllPositionsRegime implements Regime {
     }
 
     @Override
-    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
         int[] users = shuffledUsers(split, rng, 2);
         return new Regime.Epoch() {
             @Override

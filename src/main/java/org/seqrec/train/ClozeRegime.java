@@ -33,7 +33,7 @@ public final class ClozeRegime implements Regime {
     }
 
     @Override
-    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
         int[] users = AllPositionsRegime.shuffledUsers(split, rng, 1);
         return new Regime.Epoch() {
             @Override

@@ -27,11 +27,6 @@ final class ModelLossRegime implements Regime {
     }
 
     @Override
-    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
-        return epoch(split, maxLen, rng, 1);
-    }
-
-    @Override
     public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
         return new PrefixCeRegime.SampleEpoch(split, maxLen, rng) {
             private int batchSize; // the first batch's size: every batch but the last has it

@@ -22,7 +22,7 @@ public final class PrefixCeRegime implements Regime {
     }
 
     @Override
-    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
         return new SampleEpoch(split, maxLen, rng) {
             @Override
             public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {

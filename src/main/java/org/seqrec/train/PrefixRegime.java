@@ -23,7 +23,7 @@ public final class PrefixRegime implements Regime {
     }
 
     @Override
-    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+    public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
         Samples samples = Samples.shuffled(split, u -> 0, u -> Math.min(split.trainLength(u), maxLen), rng);
         return new Epoch(split, maxLen, rng, samples.users(), samples.index());
     }

@@ -14,12 +14,15 @@ import org.seqrec.nn.Params;
 public interface Regime {
     String name();
 
-    /** The shuffled samples of one epoch; {@code rng} also draws its negatives, in batch order. */
-    Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng);
+    /**
+     * The shuffled samples of epoch {@code epochNumber} (1-based; a regime whose epochs differ reads it, e.g. a model's
+     * own staged loss); {@code rng} also draws its negatives, in batch order.
+     */
+    Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber);
 
-    /** {@link #epoch(LeaveOneOut, int, SplitMix64)} for epoch {@code epochNumber} (1-based), for regimes whose epochs differ. */
-    default Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
-        return epoch(split, maxLen, rng);
+    /** {@link #epoch(LeaveOneOut, int, SplitMix64, int)} as a first epoch: for callers outside a training run (benchmarks, tests). */
+    default Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+        return epoch(split, maxLen, rng, 1);
     }
 
     /** Whether epoch {@code epoch}'s updates change {@code model}'s weight {@code weight} (every weight, by default). */

@@ -25,11 +25,6 @@ public final class Killing {
             }
 
             @Override
-            public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
-                return epoch(split, maxLen, rng, 1);
-            }
-
-            @Override
             public boolean updates(NeuralSeqModel model, String weight, int epochNumber) {
                 return inner.updates(model, weight, epochNumber);
             }

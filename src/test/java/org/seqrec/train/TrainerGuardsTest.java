@@ -81,7 +81,7 @@ class TrainerGuardsTest {
             }
 
             @Override
-            public Regime.Epoch epoch(LeaveOneOut s, int maxLen, SplitMix64 rng) {
+            public Regime.Epoch epoch(LeaveOneOut s, int maxLen, SplitMix64 rng, int epochNumber) {
                 Regime.Epoch inner = new PrefixRegime().epoch(s, maxLen, rng);
                 return new Regime.Epoch() {
                     @Override
