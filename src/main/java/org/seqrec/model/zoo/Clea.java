@@ -262,10 +262,14 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
     /** log D(h)[items]: log-softmax over the items 1..n, at {@code ids [P]}: {@code [P]}. */
     NDArray logLikelihood(Params.Bound p, NDArray h, NDArray ids, boolean training) {
         NDArray logits = likelihoodLogits(p, h, training);
+        return logits.gather(ids.reshape(-1, 1), 1).squeeze(1).sub(logSumExpOverItems(logits));
+    }
+
+    /** {@code log Σ exp} of D's logits {@code [P, n + 1]} over the items 1..n (column 0 is never a class): {@code [P]}. */
+    private static NDArray logSumExpOverItems(NDArray logits) {
         NDArray real = logits.get(new NDIndex(":, 1:"));
-        NDArray max = real.max(new int[] {1}, true).stopGradient();
-        NDArray logSumExp = real.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
-        return logits.gather(ids.reshape(-1, 1), 1).squeeze(1).sub(logSumExp);
+        NDArray max = real.max(new int[] {1}, true).stopGradient(); // a constant shift: no gradient through it
+        return real.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
     }
 
     /** The mask of real (non-padding) positions of {@code ids [P, L]}: float 0/1. */
@@ -500,9 +504,7 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
                 rowIds.attach(pass);
                 NDArray k = pass.create(keptRows, new Shape(to - at, maxLen));
                 NDArray logits = likelihoodLogits(r, encode(r, Nn.embedding(rowIds, r.get(items)), k, k), false); // [D, n + 1]
-                NDArray itemLogits = logits.get(new NDIndex(":, 1:"));
-                NDArray max = itemLogits.max(new int[] {1}, true);
-                float[] logSumExp = itemLogits.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1)).toFloatArray();
+                float[] logSumExp = logSumExpOverItems(logits).toFloatArray();
                 float[] picked = logits.reshape(-1).get(pass.create(flat)).toFloatArray();
                 for (int j = 0; j < count; j++) {
                     out[which[j]] = picked[j] - logSumExp[rowOf[j]];
