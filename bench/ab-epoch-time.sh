@@ -2,7 +2,8 @@
 # Before/after training speed of a change, measured in one run: seconds per training batch on Beauty (Table C3
 # settings, each model's defaults; `seqrec train --param max_batches=MAX_BATCHES --epochs 1`) of the commit
 # BEFORE (built in a git worktree under bench/out/) and of this checkout, alternating before/after REPS times
-# per model, so that both sides see the same machine state; the ratio is taken per pair, the median reported
+# per model, so that both sides see the same machine state; the ratio (per epoch: a change may change the batches an
+# epoch has) is taken per pair, the median reported
 # with the load. THREADS engine threads. Run on an otherwise idle machine. Writes bench/results/NAME.{json,md} (NAME
 # ab-epoch-time unless set); REPORT_ONLY=1 rewrites them from the last run's bench/out/NAME/runs.jsonl.
 set -euo pipefail
@@ -57,19 +58,24 @@ table = []
 for m in models:
     b = [r for r in rows if r["model"] == m and r["side"] == "before"]
     a = [r for r in rows if r["model"] == m and r["side"] == "after"]
-    ratios = [x["seconds_per_batch"] / y["seconds_per_batch"] for x, y in zip(b, a)]
+    # per epoch: a change of regime changes the batches an epoch has as well as a batch's cost (equal to the per-batch
+    # ratio when both sides have the same batches; runs that recorded no batch count compare per batch)
+    per_epoch = lambda r: r["seconds_per_batch"] * (r.get("epoch_batches") or 1)
+    ratios = [per_epoch(x) / per_epoch(y) for x, y in zip(b, a)]
     table.append({"model": m, "before": statistics.median(r["seconds_per_batch"] for r in b),
                   "after": statistics.median(r["seconds_per_batch"] for r in a), "ratios": ratios,
                   "median_ratio": statistics.median(ratios), "loads": [r["load1"] for r in b + a],
-                  "epoch_batches": a[0].get("epoch_batches")})
+                  "before_epoch_batches": b[0].get("epoch_batches"), "epoch_batches": a[0].get("epoch_batches")})
 json.dump({"machine": f"{cpu}, {os.cpu_count()} cores", "before": before, "after": after, "threads": int(threads),
            "max_batches": int(maxb), "rows": table, "runs": rows}, open(prefix + ".json", "w"), indent=1)
+epoch = lambda sec, n: f" {n * sec:.0f} ({n}) |" if n else " not recorded |"
 with open(prefix + ".md", "w") as f:
-    f.write(f"Seconds per training batch on Beauty, {before} (before) against {after} (after), {threads} threads, {maxb} batches per run,"
-            f" before/after alternated {len(table[0]['ratios'])} times per model (`bench/ab-epoch-time.sh`). Machine: {cpu}, {os.cpu_count()} cores.\n\n")
-    f.write("| model | before s/batch | after s/batch | before / after (each pair) | median | s/epoch after (its batches per epoch) | loads |\n|---|---:|---:|---|---:|---:|---|\n")
+    f.write(f"Seconds per training batch and per epoch on Beauty, {before} (before) against {after} (after), {threads} threads, {maxb} batches per run,"
+            f" before/after alternated {len(table[0]['ratios'])} times per model (`bench/ab-epoch-time.sh`); the ratio is per epoch"
+            f" (seconds per batch times the side's batches per epoch). Machine: {cpu}, {os.cpu_count()} cores.\n\n")
+    f.write("| model | before s/batch | after s/batch | before / after per epoch (each pair) | median | s/epoch before (batches) | s/epoch after (batches) | loads |\n|---|---:|---:|---|---:|---:|---:|---|\n")
     for t in table:
         f.write(f"| {t['model']} | {t['before']:.3f} | {t['after']:.3f} | {', '.join(f'{r:.2f}' for r in t['ratios'])} | {t['median_ratio']:.2f}x |"
-                + (f" {t['epoch_batches'] * t['after']:.0f} ({t['epoch_batches']}) |" if t['epoch_batches'] else " not recorded |") + f" {', '.join(t['loads'])} |\n")
+                + epoch(t['before'], t['before_epoch_batches']) + epoch(t['after'], t['epoch_batches']) + f" {', '.join(t['loads'])} |\n")
 print(open(prefix + ".md").read())
 PY

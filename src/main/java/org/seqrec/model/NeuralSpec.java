@@ -74,7 +74,9 @@ public abstract class NeuralSpec implements ModelSpec {
     /**
      * The objective a run trains for: the model's own ({@link #objective}) unless the run's params name
      * another with {@code regime}: {@code prefix} or {@code prefix-CE}, which every model can train for
-     * (both read only the state at position L-1), e.g. to compare architectures under one loss.
+     * (both read only the state at position L-1), e.g. to compare architectures under one loss; and
+     * {@code all-positions} or {@code all-positions-CE} for a model whose own objective is one of them (a causal model
+     * that exposes every position's state).
      */
     public final Objective trainingObjective(Map<String, Object> params) {
         Objective own = objective(params);
@@ -82,12 +84,31 @@ public abstract class NeuralSpec implements ModelSpec {
         if (wanted == null || own.name().equals(wanted)) {
             return own;
         }
+        boolean everyPosition = own instanceof Objective.AllPositions || own instanceof Objective.AllPositionsCe;
         return switch (String.valueOf(wanted)) {
             case "prefix" -> new Objective.Prefix();
             case "prefix-CE" -> new Objective.PrefixCe();
+            case "all-positions" -> {
+                if (!everyPosition) {
+                    throw notEveryPosition(wanted, own);
+                }
+                yield new Objective.AllPositions();
+            }
+            case "all-positions-CE" -> {
+                if (!everyPosition) {
+                    throw notEveryPosition(wanted, own);
+                }
+                yield new Objective.AllPositionsCe();
+            }
             default -> throw new SeqrecException("unknown regime '" + wanted + "' for " + name()
-                    + ": use prefix, prefix-CE or the model's own, " + own.name());
+                    + ": use prefix, prefix-CE or the model's own, " + own.name()
+                    + (everyPosition ? ", or all-positions / all-positions-CE" : ""));
         };
+    }
+
+    private SeqrecException notEveryPosition(Object wanted, Objective own) {
+        return new SeqrecException("regime '" + wanted + "' trains every position's state: " + name()
+                + " is not trained that way (its regime is " + own.name() + "); use prefix, prefix-CE or " + own.name());
     }
 
     @Override

@@ -35,6 +35,17 @@ public sealed interface Objective {
     }
 
     /**
+     * The next item at every position of a user's training sequence (the last L items), softmax cross-entropy against
+     * every item at each real position (LRURec's authors' training).
+     */
+    record AllPositionsCe() implements Objective {
+        @Override
+        public String name() {
+            return "all-positions-CE";
+        }
+    }
+
+    /**
      * The model's own loss over the prefix-CE samples (the next item after every prefix of the training part), with
      * the model choosing per epoch which weights are updated: a {@link OwnLossModel} (CLEA's staged, alternating
      * training). {@code name} is the regime's name in a run's history.

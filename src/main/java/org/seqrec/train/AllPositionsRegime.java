@@ -34,35 +34,52 @@ public final class AllPositionsRegime implements Regime {
 
             @Override
             public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
-                int b = to - from;
-                long[] inputs = new long[b * maxLen];
-                long[] pos = new long[b * maxLen];
-                long[] neg = new long[b * maxLen];
-                float[] real = new float[b * maxLen];
+                Window w = Window.of(split, users, from, to, maxLen);
+                long[] neg = new long[w.inputs().length];
                 int numItems = split.data().numItems();
-                for (int r = 0; r < b; r++) {
-                    int u = users[from + r];
-                    int[] t = split.train(u);
-                    int len = Math.min(t.length - 1, maxLen); // positions holding a (input, target) pair
-                    int[] avoid = t.clone();
+                for (int r = 0; r < to - from; r++) { // per user, positions in order: the negatives' draw order
+                    int[] avoid = split.train(users[from + r]).clone();
                     Arrays.sort(avoid);
-                    for (int j = 0; j < len; j++) {
-                        int at = r * maxLen + maxLen - len + j;
-                        int src = t.length - 1 - len + j;
-                        inputs[at] = t[src];
-                        pos[at] = t[src + 1];
-                        neg[at] = drawNegative(rng, avoid, numItems);
-                        real[at] = 1f;
+                    for (int at = r * maxLen; at < (r + 1) * maxLen; at++) {
+                        if (w.real()[at] == 1f) {
+                            neg[at] = drawNegative(rng, avoid, numItems);
+                        }
                     }
                 }
-                Shape shape = new Shape(b, maxLen);
-                NDArray states = model.encodeAll(p, m.create(inputs, shape), true); // [B, L, D]
-                NDArray posLogit = model.scoreItems(p, states, m.create(pos, shape));
+                Shape shape = new Shape(to - from, maxLen);
+                NDArray states = model.encodeAll(p, m.create(w.inputs(), shape), true); // [B, L, D]
+                NDArray posLogit = model.scoreItems(p, states, m.create(w.targets(), shape));
                 NDArray negLogit = model.scoreItems(p, states, m.create(neg, shape));
-                NDArray mask = m.create(real, shape).toType(posLogit.getDataType(), false);
+                NDArray mask = m.create(w.real(), shape).toType(posLogit.getDataType(), false);
                 return PrefixRegime.binaryLoss(posLogit, negLogit).mul(mask).sum().div(mask.sum());
             }
         };
+    }
+
+    /**
+     * The all-positions samples of {@code users[from .. to)}, row-major {@code [B, L]}: with the user's training part
+     * {@code t} of length T, the inputs are the last L items of {@code t[0..T-2]} (left-padded), {@code targets[j]} the
+     * item after input j, {@code real[j]} 1 where position j holds an (input, target) pair.
+     */
+    record Window(long[] inputs, long[] targets, float[] real) {
+        static Window of(LeaveOneOut split, int[] users, int from, int to, int maxLen) {
+            int b = to - from;
+            long[] inputs = new long[b * maxLen];
+            long[] targets = new long[b * maxLen];
+            float[] real = new float[b * maxLen];
+            for (int r = 0; r < b; r++) {
+                int[] t = split.train(users[from + r]);
+                int len = Math.min(t.length - 1, maxLen); // positions holding a (input, target) pair
+                for (int j = 0; j < len; j++) {
+                    int at = r * maxLen + maxLen - len + j;
+                    int src = t.length - 1 - len + j;
+                    inputs[at] = t[src];
+                    targets[at] = t[src + 1];
+                    real[at] = 1f;
+                }
+            }
+            return new Window(inputs, targets, real);
+        }
     }
 
     /** The users with at least {@code minTrain} training items, in an order shuffled by {@code rng}. */

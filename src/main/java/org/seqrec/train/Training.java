@@ -31,6 +31,9 @@ public final class Training {
         if (objective instanceof Objective.AllPositions) {
             return new AllPositionsRegime();
         }
+        if (objective instanceof Objective.AllPositionsCe) {
+            return new AllPositionsCeRegime();
+        }
         if (objective instanceof Objective.ModelLoss own) {
             return new ModelLossRegime(own.name());
         }

@@ -25,9 +25,11 @@ import org.seqrec.nn.Params;
  * plus an item bias. The recurrence is computed by {@link LinearScan#complex}: up to L 128 as one matrix product
  * with the powers of λ, above in ceil(log2 L) doubling steps (the authors' code uses a block-wise parallel form
  * over a power-of-two length); padded positions carry no
- * input, so each user's states start at its first item as in their masked scan. Departures: the trainer's
- * prefix-CE (softmax over all items at the last position of every prefix) for their all-positions softmax,
- * the same objective per target; N(0, 0.02) initialisation for their truncated normal (±0.04). Defaults:
+ * input, so each user's states start at its first item as in their masked scan. Trained as their code trains it:
+ * softmax cross-entropy over all items at every position ({@code all-positions-CE}). Departures: one window per user
+ * (the last L items of the training part; their loader adds windows further back for a user with at least 2L
+ * items, and also trains the first item from an empty input); N(0, 0.02) initialisation for their truncated normal
+ * (±0.04). Defaults:
  * their Beauty/Sports settings: D 64, 2 blocks, L 50, dropout 0.2, AdamW lr 1e-3, weight decay 0.01, batch 128.
  */
 public final class LruRec extends NeuralSeqModel {
@@ -141,7 +143,7 @@ public final class LruRec extends NeuralSeqModel {
     /** Registry entry {@code lrurec}. */
     public static final class Spec extends NeuralSpec {
         public Spec() {
-            super("lrurec", "LRURec (Yue et al. 2024): linear recurrent units (complex diagonal recurrence by a log-depth scan) + FFN; prefix-CE");
+            super("lrurec", "LRURec (Yue et al. 2024): linear recurrent units (complex diagonal recurrence by a log-depth scan) + FFN; all-positions CE");
         }
 
         @Override
@@ -161,7 +163,7 @@ public final class LruRec extends NeuralSeqModel {
 
         @Override
         public Objective objective(Map<String, Object> params) {
-            return new Objective.PrefixCe();
+            return new Objective.AllPositionsCe();
         }
     }
 }
