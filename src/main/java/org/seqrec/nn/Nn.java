@@ -60,6 +60,23 @@ public final class Nn {
         }
     }
 
+    /**
+     * A GRU (PyTorch's equations) over {@code x [B, L, in]} from a zero start state, by the engine's op, batch first:
+     * every position's state of the last layer, {@code [B, L, hidden]}. {@code weights} names the bound weights in
+     * PyTorch's order per layer ({@code w_ih, w_hh} and, with {@code bias}, {@code b_ih, b_hh}). The op runs in
+     * training mode whenever autograd records (cuDNN refuses a backward pass through an eval-mode GRU); without dropout
+     * both modes compute the same states.
+     */
+    public static NDArray gru(Params.Bound p, java.util.List<String> weights, NDArray x, int layers, long hidden, boolean bias) {
+        ai.djl.ndarray.NDList w = new ai.djl.ndarray.NDList();
+        for (String name : weights) {
+            w.add(p.get(name));
+        }
+        NDArray h0 = p.manager().zeros(new Shape(layers, x.getShape().get(0), hidden), x.getDataType());
+        boolean train = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        return x.getNDArrayInternal().gru(x, h0, w, bias, layers, 0.0, train, false, true).get(0);
+    }
+
     /** Inverted dropout: each element kept with probability {@code 1 - rate} and scaled by {@code 1 / (1 - rate)}. */
     public static NDArray dropout(Params.Bound p, NDArray x, float rate, boolean training) {
         return dropout(p, x, rate, training, DROPOUT_MASKS);

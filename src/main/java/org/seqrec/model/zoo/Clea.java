@@ -242,12 +242,7 @@ public final class Clea extends NeuralSeqModel implements OwnLossModel {
         NDArray key = position.add(m.full(new Shape(), (float) len, DataType.FLOAT32).mul(kept.neg().add(1f))); // kept first
         NDArray order = key.argSort(1, true); // [P, L] int64
         NDArray xs = x.mul(weight.expandDims(2)).gather(order.expandDims(2).broadcast(b, len, e), 1);
-        NDList w = new NDList();
-        for (String g : gru) {
-            w.add(p.get(g));
-        }
-        NDArray h0 = m.zeros(new Shape(1, b, e), x.getDataType());
-        NDArray states = xs.getNDArrayInternal().gru(xs, h0, w, true, 1, 0.0, JniUtils.isGradMode(), false, true).get(0); // [P, L, e]
+        NDArray states = Nn.gru(p, List.of(gru), xs, 1, e, true); // [P, L, e]
         NDArray lastIndex = kept.sum(new int[] {1}).maximum(1f).sub(1f).toType(DataType.INT64, false); // [P]
         return states.gather(lastIndex.reshape(b, 1, 1).broadcast(b, 1, e), 1).squeeze(1);
     }

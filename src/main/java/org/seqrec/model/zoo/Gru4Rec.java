@@ -1,7 +1,6 @@
 package org.seqrec.model.zoo;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
@@ -87,12 +86,7 @@ public final class Gru4Rec extends NeuralSeqModel {
         NDArray mask = ids.gt(0).expandDims(2);
         NDArray x = Nn.dropout(p, Nn.embedding(ids, p.get(items)), dropout, training);
         x = x.mul(mask.toType(x.getDataType(), false));
-        NDList weights = new NDList();
-        for (String w : gru) {
-            weights.add(p.get(w));
-        }
-        NDArray h0 = p.manager().zeros(new Shape(layers, ids.getShape().get(0), gruHidden), x.getDataType());
-        NDArray states = x.getNDArrayInternal().gru(x, h0, weights, gruBias, layers, 0.0, training, false, true).get(0);
+        NDArray states = Nn.gru(p, java.util.Arrays.asList(gru), x, layers, gruHidden, gruBias);
         return out.forward(p, states);
     }
 
