@@ -25,16 +25,10 @@ public final class AllPositionsCeRegime implements Regime {
 
     @Override
     public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
-        int[] users = AllPositionsRegime.shuffledUsers(split, rng, 2);
-        return new Regime.Epoch() {
-            @Override
-            public int size() {
-                return users.length;
-            }
-
+        return new AllPositionsRegime.UserEpoch(split, maxLen, rng) {
             @Override
             public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
-                AllPositionsRegime.Window w = AllPositionsRegime.Window.of(split, users, from, to, maxLen);
+                AllPositionsRegime.Window w = window(from, to);
                 int count = 0;
                 for (float r : w.real()) {
                     count += (int) r;

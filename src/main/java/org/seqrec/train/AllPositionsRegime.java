@@ -25,16 +25,10 @@ public final class AllPositionsRegime implements Regime {
 
     @Override
     public Regime.Epoch epoch(LeaveOneOut split, int maxLen, SplitMix64 rng, int epochNumber) {
-        int[] users = shuffledUsers(split, rng, 2);
-        return new Regime.Epoch() {
-            @Override
-            public int size() {
-                return users.length;
-            }
-
+        return new UserEpoch(split, maxLen, rng) {
             @Override
             public NDArray loss(NeuralSeqModel model, Params.Bound p, int from, int to, NDManager m) {
-                Window w = Window.of(split, users, from, to, maxLen);
+                Window w = window(from, to);
                 long[] neg = new long[w.inputs().length];
                 int numItems = split.data().numItems();
                 for (int r = 0; r < to - from; r++) { // per user, positions in order: the negatives' draw order
@@ -54,6 +48,34 @@ public final class AllPositionsRegime implements Regime {
                 return PrefixRegime.binaryLoss(posLogit, negLogit).mul(mask).sum().div(mask.sum());
             }
         };
+    }
+
+    /** An epoch of the all-positions samples: one per user with a training pair, in an order shuffled by the rng. */
+    abstract static class UserEpoch implements Regime.Epoch {
+        final LeaveOneOut split;
+        final int maxLen;
+        final int[] users;
+
+        UserEpoch(LeaveOneOut split, int maxLen, SplitMix64 rng) {
+            this.split = split;
+            this.maxLen = maxLen;
+            this.users = shuffledUsers(split, rng, 2);
+        }
+
+        @Override
+        public int size() {
+            return users.length;
+        }
+
+        @Override
+        public String describe(int i) {
+            return "user " + users[i] + ", the last L items of " + split.trainLength(users[i]);
+        }
+
+        /** The samples {@code [from, to)}. */
+        Window window(int from, int to) {
+            return Window.of(split, users, from, to, maxLen);
+        }
     }
 
     /**

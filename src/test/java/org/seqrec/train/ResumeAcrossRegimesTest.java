@@ -31,7 +31,7 @@ import org.seqrec.util.Json;
  * README: "killed? the same command with --resume continues from the last completed epoch, with the
  * same end result", for every training regime (the prefix regime has its own test in
  * ConvFormerTrainingTest): all-positions (SASRec), Cloze (BERT4Rec, random masks), prefix-CE
- * (ConvFormer under softmax cross-entropy), a model's own (CLEA: killed in its first generator epoch, with Gumbel
+ * (ConvFormer under softmax cross-entropy), all-positions-CE (LRURec, with dropout), a model's own (CLEA: killed in its first generator epoch, with Gumbel
  * noise and only the generator's weights updated). A run killed in the middle of epoch 3 and resumed ends with
  * bit-identical weights and the same history as an uninterrupted run.
  */
@@ -74,7 +74,7 @@ class ResumeAcrossRegimesTest {
     }
 
     @ParameterizedTest(name = "{0} ({1})")
-    @CsvSource({"sasrec, all-positions, ''", "bert4rec, cloze, ''", "convformer, prefix-CE, prefix-CE", "clea, clea, ''"})
+    @CsvSource({"sasrec, all-positions, ''", "bert4rec, cloze, ''", "convformer, prefix-CE, prefix-CE", "clea, clea, ''", "lrurec, all-positions-CE, ''"})
     void aKilledRunResumesToTheSameWeightsAndHistory(String model, String expectedRegime, String regimeParam) throws Exception {
         LeaveOneOut split = new LeaveOneOut(Synthetic.repeatedCycles(80, 30, 4, 6, 12, 7));
         List<JsonNode> straightHistory = new ArrayList<>();
