@@ -91,6 +91,40 @@ class AllPositionsCeRegimeTest {
     }
 
     @Test
+    void aBatchAnywhereInTheEpochIsTheMeanOverItsUsersRealPositionsAndTheOrderIsShuffled() {
+        Dataset data = new Dataset("tiny", List.of("a", "b", "c"),
+                List.of(new int[] {1, 2, 3, 4, 1, 2}, new int[] {2, 4, 1, 3}, new int[] {1, 2, 3, 4, 1, 2, 3}),
+                PrefixCeRegimeTest.ITEMS, null, null);
+        LeaveOneOut split = new LeaveOneOut(data);
+        try (NDManager m = NDManager.newBaseManager()) {
+            EachItem model = new EachItem(m);
+            Params.Bound p = model.params().bind(m);
+            Regime.Epoch epoch = new AllPositionsCeRegime().epoch(split, L, new SplitMix64(5));
+            double[] single = new double[3];
+            int[] real = new int[3];
+            for (int i = 0; i < 3; i++) {
+                single[i] = epoch.loss(model, p, i, i + 1, m).getFloat();
+                real[i] = (int) java.util.Arrays.stream(model.inputs.get(model.inputs.size() - 1)).filter(x -> x != 0).count();
+            }
+            assertThat(real).containsExactlyInAnyOrder(3, 1, 3);
+            double tail = epoch.loss(model, p, 1, 3, m).getFloat();
+            assertThat(model.inputs.get(model.inputs.size() - 1)).isEqualTo(model.inputs.get(2)); // the batch's last user
+            assertThat(tail).isCloseTo((single[1] * real[1] + single[2] * real[2]) / (real[1] + real[2]), offset(1e-5));
+        }
+        java.util.Set<String> orders = new java.util.HashSet<>();
+        for (long seed = 1; seed <= 12; seed++) {
+            Regime.Epoch epoch = new AllPositionsCeRegime().epoch(split, L, new SplitMix64(seed));
+            List<String> users = new ArrayList<>();
+            for (int i = 0; i < epoch.size(); i++) {
+                users.add(epoch.describe(i).split(",")[0]);
+            }
+            assertThat(users).containsExactlyInAnyOrder("user 0", "user 1", "user 2");
+            orders.add(users.toString());
+        }
+        assertThat(orders).hasSizeGreaterThan(1);
+    }
+
+    @Test
     void forLruRecItEqualsThePrefixCeLossOverTheSameTargets() {
         // every training part fits in L = 8, so both regimes train the same (prefix, target) pairs; LRURec's state at a
         // position depends only on the items up to it (padding carries no input), so both give the same mean loss
