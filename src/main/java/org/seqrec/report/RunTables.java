@@ -1,5 +1,6 @@
 package org.seqrec.report;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +42,7 @@ public final class RunTables {
         appendSummary(sb, result, metrics);
         appendOrderings(sb, result);
         appendCost(sb, result);
-        String machine = result.runs().get(0).machine();
-        if (!machine.isEmpty()) {
-            sb.append("\nMachine: ").append(machine).append('\n');
-        }
+        appendMachines(sb, result.runs());
         return sb.toString();
     }
 
@@ -114,6 +112,25 @@ public final class RunTables {
     private static void appendDifference(StringBuilder sb, Double difference, Double p) {
         sb.append(difference != null && !Double.isNaN(difference) ? String.format(" %+.4f", difference) : " –");
         sb.append(p != null && !Double.isNaN(p) ? String.format(" (p %.3f) |", p) : " |");
+    }
+
+    /**
+     * The machine the runs trained on; where they trained on several (a study resumed elsewhere), each with its runs,
+     * so that the cost table's seconds are never read as one machine's.
+     */
+    static void appendMachines(StringBuilder sb, List<RunRecord> runs) {
+        Map<String, List<String>> byMachine = new java.util.LinkedHashMap<>();
+        for (RunRecord r : runs) {
+            if (!r.machine().isEmpty()) {
+                byMachine.computeIfAbsent(r.machine(), k -> new ArrayList<>()).add(r.label() + " seed " + r.seed());
+            }
+        }
+        if (byMachine.size() == 1) {
+            sb.append("\nMachine: ").append(byMachine.keySet().iterator().next()).append('\n');
+        } else if (byMachine.size() > 1) {
+            sb.append("\nMachines (the runs trained on more than one):\n");
+            byMachine.forEach((machine, labels) -> sb.append("- ").append(machine).append(": ").append(String.join(", ", labels)).append('\n'));
+        }
     }
 
     private static void appendCost(StringBuilder sb, Report.Result result) {

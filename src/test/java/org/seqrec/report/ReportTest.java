@@ -41,6 +41,22 @@ class ReportTest {
         return out;
     }
 
+    @Test
+    void theMachineLineNamesEveryMachineTheRunsTrainedOnWithItsRuns() {
+        List<RunRecord> same = runs("a", "conv", Protocol.SAMPLED, 0.3, 0.31);
+        StringBuilder one = new StringBuilder();
+        RunTables.appendMachines(one, same);
+        assertThat(one.toString()).isEqualTo("\nMachine: box\n");
+        RunRecord other = run("b", "conv", Protocol.SAMPLED, 1, 0.2);
+        other = new RunRecord(other.dir(), "b", "conv", other.params(), "Toy", Protocol.SAMPLED, 1, 10, 1.0, "other box",
+                other.test(), Map.of(), NO_COST);
+        List<RunRecord> mixed = new ArrayList<>(same);
+        mixed.add(other);
+        StringBuilder two = new StringBuilder();
+        RunTables.appendMachines(two, mixed);
+        assertThat(two.toString()).isEqualTo("\nMachines (the runs trained on more than one):\n- box: a seed 1, a seed 2\n- other box: b seed 1\n");
+    }
+
     private Path paper() {
         var ref = Json.object();
         var toy = ref.putObject("sampled").putObject("Toy");
