@@ -39,7 +39,7 @@ h = json.loads(open(sys.argv[1]).readline())
 print(json.dumps({"model": sys.argv[2], "side": sys.argv[3], "rep": int(sys.argv[4]), "commit": sys.argv[5],
                   "seconds_per_batch": h["train_seconds"] / h["batches"],
                   "epoch_batches": h.get("epoch_batches"),
-                  "loss": h["loss"], "load1": open("/proc/loadavg").read().split()[0]}))
+                  "loss": h["loss"], "load1": open("/proc/loadavg").read().split()[0], "max_batches": h.get("batches")}))
 PY
       tail -1 "$LINES" >&2
     done
@@ -49,6 +49,8 @@ python3 - "$LINES" "bench/results/$NAME" "$( [ -n "$BEFORE" ] && git rev-parse -
 import json, os, platform, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 prefix, before, after, threads, maxb = sys.argv[2:7]
+# what the rows record wins over today's settings (a report rewritten later names what was measured)
+maxb = next((str(r["max_batches"]) for r in rows if r.get("max_batches")), maxb)
 # the commits the rows record (a report rewritten later names what was measured, not today's HEAD)
 before = next((r["commit"] for r in rows if r["side"] == "before" and "commit" in r), before or "unrecorded")
 after = next((r["commit"] for r in rows if r["side"] == "after" and "commit" in r), after)
@@ -59,9 +61,12 @@ for m in models:
     b = [r for r in rows if r["model"] == m and r["side"] == "before"]
     a = [r for r in rows if r["model"] == m and r["side"] == "after"]
     # per epoch: a change of regime changes the batches an epoch has as well as a batch's cost (equal to the per-batch
-    # ratio when both sides have the same batches; runs that recorded no batch count compare per batch)
-    per_epoch = lambda r: r["seconds_per_batch"] * (r.get("epoch_batches") or 1)
-    ratios = [per_epoch(x) / per_epoch(y) for x, y in zip(b, a)]
+    # ratio when both sides have the same batches); a pair where either side recorded no batch count compares per batch
+    def ratio(x, y):
+        if x.get("epoch_batches") and y.get("epoch_batches"):
+            return x["seconds_per_batch"] * x["epoch_batches"] / (y["seconds_per_batch"] * y["epoch_batches"])
+        return x["seconds_per_batch"] / y["seconds_per_batch"]
+    ratios = [ratio(x, y) for x, y in zip(b, a)]
     table.append({"model": m, "before": statistics.median(r["seconds_per_batch"] for r in b),
                   "after": statistics.median(r["seconds_per_batch"] for r in a), "ratios": ratios,
                   "median_ratio": statistics.median(ratios), "loads": [r["load1"] for r in b + a],

@@ -106,7 +106,7 @@ public final class Trainer {
         List<String> history = new ArrayList<>();
         removeStaleTemporaries(files.dir()); // the run is locked: no other writer's temporary file is here
         if (ctx.resume() && Files.isRegularFile(files.state())) {
-            restore(model, adam, st, history, ckptDir);
+            restore(model, adam, st, history, ckptDir, regime.name());
             LOG.info("resuming after epoch {} (best {} = {} at epoch {})", st.epoch, metric, fmt(st.best), st.bestEpoch);
         }
         NDManager base = ctx.manager();
@@ -241,7 +241,7 @@ public final class Trainer {
      * line (a JSON object for epochs 1..N in order). A damaged checkpoint is refused with an error that
      * says how to start over.
      */
-    private void restore(NeuralSeqModel model, Adam adam, State st, List<String> history, Path ckptDir) {
+    private void restore(NeuralSeqModel model, Adam adam, State st, List<String> history, Path ckptDir, String regime) {
         Path stateFile = ctx.files().state();
         String restart = " (remove " + ckptDir + " to start this run over, or train into a new directory)";
         JsonNode s;
@@ -261,21 +261,31 @@ public final class Trainer {
         st.bestEpoch = s.path("best_epoch").asInt();
         st.bad = s.path("bad_epochs").asInt();
         Path dir = ckptDir.resolve(name);
+        List<TrainingHistory.Line> lines;
         try {
             if (Manifest.verify(dir, "checkpoint").isEmpty()) {
                 LOG.warn("checkpoint {} has no {} (written by an older seqrec): restored without its checksums", dir, Manifest.FILE);
             }
             model.params().load(dir.resolve(CKPT_WEIGHTS));
             adam.load(dir.resolve(CKPT_ADAM));
-            history.addAll(readHistory(dir.resolve(CKPT_HISTORY), st.epoch));
+            lines = readHistory(dir.resolve(CKPT_HISTORY), st.epoch);
+            history.addAll(lines.stream().map(TrainingHistory.Line::text).toList());
         } catch (SeqrecException e) {
             throw new SeqrecException("cannot resume: " + e.getMessage() + restart, e);
+        }
+        // a model's default regime may change between versions (LRURec: prefix-CE, then all-positions-CE); a resumed run
+        // must not mix two regimes in one history
+        String trained = lines.get(lines.size() - 1).node().path("regime").asText("");
+        if (!trained.isEmpty() && !trained.equals(regime)) {
+            throw new SeqrecException("cannot resume: the run trained in regime " + trained + " up to epoch " + st.epoch
+                    + ", and this run's settings train in " + regime + " (set --param regime=" + trained
+                    + " to finish it as it began)" + restart);
         }
     }
 
     /** The history lines of a checkpoint: exactly epochs 1..{@code epochs} ({@link TrainingHistory}). */
-    private static List<String> readHistory(Path file, int epochs) {
-        List<String> lines = TrainingHistory.read(file).stream().map(TrainingHistory.Line::text).toList();
+    private static List<TrainingHistory.Line> readHistory(Path file, int epochs) {
+        List<TrainingHistory.Line> lines = TrainingHistory.read(file);
         if (lines.size() != epochs) {
             throw new SeqrecException(file + " has " + lines.size() + " epochs, the checkpoint " + epochs);
         }

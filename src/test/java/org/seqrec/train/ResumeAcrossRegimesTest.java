@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,6 +27,7 @@ import org.seqrec.testutil.Gradients;
 import org.seqrec.testutil.Killing;
 import org.seqrec.testutil.Synthetic;
 import org.seqrec.util.Json;
+import org.seqrec.util.SeqrecException;
 
 /**
  * README: "killed? the same command with --resume continues from the last completed epoch, with the
@@ -91,5 +93,21 @@ class ResumeAcrossRegimesTest {
             assertThat(resumedHistory.get(i).path("loss").asDouble()).isEqualTo(straightHistory.get(i + 2).path("loss").asDouble());
             assertThat(resumedHistory.get(i).path("valid")).isEqualTo(straightHistory.get(i + 2).path("valid"));
         }
+    }
+
+    @Test
+    void aRunIsNotResumedInAnotherRegimeThanItTrainedIn() throws Exception {
+        // the case of a model whose default regime changed between versions: the checkpoint's history says prefix-CE
+        LeaveOneOut split = new LeaveOneOut(Synthetic.repeatedCycles(80, 30, 4, 6, 12, 7));
+        assertThatThrownBy(() -> fit("sasrec", "prefix-CE", dir.resolve("c"), true, false, split, new ArrayList<>()))
+                .isInstanceOf(Killing.Killed.class);
+        assertThatThrownBy(() -> fit("sasrec", "", dir.resolve("c"), false, true, split, new ArrayList<>()))
+                .isInstanceOf(SeqrecException.class)
+                .hasMessageContaining("trained in regime prefix-CE up to epoch 2")
+                .hasMessageContaining("train in all-positions")
+                .hasMessageContaining("--param regime=prefix-CE");
+        List<JsonNode> finished = new ArrayList<>();
+        fit("sasrec", "prefix-CE", dir.resolve("c"), false, true, split, finished); // as it began: it resumes
+        assertThat(finished).hasSize(2);
     }
 }

@@ -28,8 +28,9 @@ import org.seqrec.nn.Params;
  * input, so each user's states start at its first item as in their masked scan. Trained as their code trains it:
  * softmax cross-entropy over all items at every position ({@code all-positions-CE}). Departures: one window per user
  * (the last L items of the training part; their loader adds windows further back for a user with at least 2L
- * items, and also trains the first item from an empty input); N(0, 0.02) initialisation for their truncated normal
- * (±0.04). Defaults:
+ * items, and also trains the first item from an empty input); the softmax over items 1..n (their logits cover the
+ * padding row 0 as well, a class in the denominator that is never a target); N(0, 0.02) initialisation for their
+ * truncated normal (±0.04). Defaults:
  * their Beauty/Sports settings: D 64, 2 blocks, L 50, dropout 0.2, AdamW lr 1e-3, weight decay 0.01, batch 128.
  */
 public final class LruRec extends NeuralSeqModel {
