@@ -57,18 +57,29 @@ public final class RunParams {
      * so a run started before such a param existed, or with it off, resumes.
      */
     public static void checkSameRun(RunDir run, RunConfig wanted) {
-        JsonNode a = sameRunFields(Json.read(run.config(), RunConfig.class));
-        JsonNode b = sameRunFields(wanted);
+        RunConfig had = Json.read(run.config(), RunConfig.class);
+        JsonNode a = sameRunFields(had, false);
+        // a run that trained in its model's default regime records none: naming a regime to finish it is allowed here,
+        // and the trainer checks it against the regime the checkpoint's history trained in
+        JsonNode b = sameRunFields(wanted, !had.params().containsKey(REGIME));
         if (!a.equals(b)) {
             throw new SeqrecException("cannot resume " + run.dir() + ": its config.json differs from this command's\n  run:     "
                     + a + "\n  command: " + b);
         }
     }
 
-    /** What makes two configs the same run: all but the creation time, the versions and the length-group params. */
-    private static JsonNode sameRunFields(RunConfig c) {
+    private static final String REGIME = "regime";
+
+    /**
+     * What makes two configs the same run: all but the creation time, the versions and the length-group params (and, with
+     * {@code withoutRegime}, a named regime).
+     */
+    private static JsonNode sameRunFields(RunConfig c, boolean withoutRegime) {
         Map<String, Object> params = new LinkedHashMap<>(c.params());
         params.keySet().removeAll(LengthGroups.PARAMS);
+        if (withoutRegime) {
+            params.remove(REGIME);
+        }
         RunConfig same = new RunConfig(c.model(), params, c.data(), c.seed(), c.protocol(), null, null);
         try { // compared as config.json holds them: a Long 3 from the command line and an Integer 3 read back are one value
             return Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(same));

@@ -49,4 +49,15 @@ class ResumeCheckTest {
         assertThatCode(() -> RunParams.checkSameRun(run, config("max_batches", 3L))).doesNotThrowAnyException();
         assertThatThrownBy(() -> RunParams.checkSameRun(run, config("max_batches", 4L))).isInstanceOf(SeqrecException.class);
     }
+
+    @Test
+    void aRegimeMayBeNamedToFinishARunThatTrainedInItsModelsDefault() {
+        // the trainer then checks the named regime against the one the checkpoint's history trained in
+        RunDir plain = runWith(config());
+        assertThatCode(() -> RunParams.checkSameRun(plain, config("regime", "prefix-CE"))).doesNotThrowAnyException();
+        RunDir named = runWith(config("regime", "prefix-CE"));
+        assertThatCode(() -> RunParams.checkSameRun(named, config("regime", "prefix-CE"))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> RunParams.checkSameRun(named, config("regime", "prefix"))).isInstanceOf(SeqrecException.class);
+        assertThatThrownBy(() -> RunParams.checkSameRun(named, config())).isInstanceOf(SeqrecException.class);
+    }
 }
