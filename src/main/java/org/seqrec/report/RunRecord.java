@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.stat.descriptive.rank.Median;
 import org.seqrec.eval.Protocol;
+import org.seqrec.model.NeuralSpec;
+import org.seqrec.model.zoo.ModelRegistry;
 import org.seqrec.run.RunDir;
 import org.seqrec.train.ModelCost;
 import org.seqrec.train.TrainingHistory;
@@ -86,11 +88,34 @@ public record RunRecord(Path dir, String label, String model, Map<String, Object
                         .constructMapType(LinkedHashMap.class, String.class, Object.class))
                 : null;
         params = params == null ? Map.of() : params;
-        String regime = params.containsKey("regime") ? String.valueOf(params.get("regime")) : "";
+        String regime = regimeNotItsOwn(run, r.path("model").asText(), params);
         String model = r.path("model").asText() + (regime.isEmpty() ? "" : " (" + regime + ")");
         return new RunRecord(dir, model, model, params, r.path("dataset").path("name").asText(), protocol, r.path("seed").asLong(),
                 r.path("dataset").path("evaluated_users").asInt(), r.path("seconds").path("test").asDouble(),
                 r.path("versions").path("machine").asText(), metrics(r.path("test")), metrics(r.path("valid")), Cost.read(run));
+    }
+
+    /**
+     * The regime the run trained in where that is not its model's own today, else "": the regime its history records
+     * (runs before that was recorded: the {@code regime} param), against the objective its registry entry declares (a
+     * model whose default regime changed keeps its older runs apart from the paper's figure).
+     */
+    static String regimeNotItsOwn(RunDir run, String modelName, Map<String, Object> params) {
+        String trained = "";
+        if (Files.isRegularFile(run.history())) {
+            List<TrainingHistory.Line> lines = TrainingHistory.read(run.history());
+            trained = lines.isEmpty() ? "" : lines.get(0).node().path("regime").asText("");
+        }
+        if (trained.isEmpty()) {
+            return params.containsKey("regime") ? String.valueOf(params.get("regime")) : "";
+        }
+        String own;
+        try {
+            own = ModelRegistry.get(modelName) instanceof NeuralSpec neural ? neural.objective(params).name() : trained;
+        } catch (SeqrecException e) { // a model this version does not have
+            own = params.containsKey("regime") ? "" : trained;
+        }
+        return trained.equals(own) ? "" : trained;
     }
 
     /** This run under another label, paper key, params and dataset name (an experiment's configuration). */

@@ -194,4 +194,28 @@ class ReportRunsTest {
         assertThat(markdown(List.of(r), Protocol.SAMPLED, null, null, null))
                 .contains("| Toy | adamct | 1 | 0.21M | 0.45M | 4 (3) | 12.0 | 950 |");
     }
+
+    @Test
+    void aRunIsLabelledWithItsRegimeWhereItsHistoryTrainedInAnotherThanItsModelsOwnToday() throws Exception {
+        assertThat(regimeOf("nextitnet", "all-positions", null)).isEqualTo("all-positions"); // its default before the softmax
+        assertThat(regimeOf("nextitnet", "all-positions-CE", "all-positions-CE")).isEmpty(); // named, but its own
+        assertThat(regimeOf("convformer", "prefix-CE", "prefix-CE")).isEqualTo("prefix-CE");
+        assertThat(regimeOf("convformer", "prefix", null)).isEmpty();
+        assertThat(regimeOf("convformer", null, "prefix-CE")).isEqualTo("prefix-CE"); // a history that records no regime
+        assertThat(regimeOf("no-such-model", "prefix", null)).isEmpty();
+        assertThat(regimeOf("no-such-model", "prefix", "prefix")).isEqualTo("prefix");
+    }
+
+    private String regimeOf(String model, String trained, String param) throws Exception {
+        Path r = Files.createTempDirectory(dir, model);
+        ObjectNode line = Json.object();
+        line.put("epoch", 1);
+        line.put("loss", 1.0);
+        if (trained != null) {
+            line.put("regime", trained);
+        }
+        Files.writeString(r.resolve("history.jsonl"), Json.compact(line) + "\n");
+        java.util.Map<String, Object> params = param == null ? java.util.Map.of() : java.util.Map.of("regime", param);
+        return RunRecord.regimeNotItsOwn(new org.seqrec.run.RunDir(r), model, params);
+    }
 }

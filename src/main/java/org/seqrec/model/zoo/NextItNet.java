@@ -25,9 +25,11 @@ import org.seqrec.util.SeqrecException;
  * (D -> D channels, kernel K, dilations {@code d} then {@code 2d}), each followed by LayerNorm and ReLU,
  * {@code h + block(h)}; the dilations are the list {@code dilations} repeated {@code block_num} times; a
  * final dense map D -> D, and the dot product with the item embeddings. Causal (position t reads positions
- * up to t only, over a receptive field of {@code (K-1)·Σ 3d} steps), so it trains in the all-positions
- * regime, every position predicting its next item. The left padding is part of the input, as in the
- * original's left-padded sessions. Defaults: RecBole's (D 64, K 3, dilations 1,4, 5 blocks, no dropout)
+ * up to t only, over a receptive field of {@code (K-1)·Σ 3d} steps), so it trains as its paper does: every position
+ * predicts its next item with a softmax over all items ({@code all-positions-CE}; RecBole's loss too, which scores each
+ * prefix as a sample at its last position: the same targets, up to those whose prefix is longer than L). The left
+ * padding is part of the input, as in the original's left-padded sessions. {@code --param regime=all-positions} trains
+ * it with BCE and one negative per position instead (this library's default before the softmax). Defaults: RecBole's (D 64, K 3, dilations 1,4, 5 blocks, no dropout)
  * with the common L 50, lr 1e-3, batch 256. Conv weights N(0, 0.02) as the other models (RecBole: Xavier).
  */
 public final class NextItNet extends NeuralSeqModel {
@@ -115,7 +117,7 @@ public final class NextItNet extends NeuralSeqModel {
     /** Registry entry {@code nextitnet}. */
     public static final class Spec extends NeuralSpec {
         public Spec() {
-            super("nextitnet", "NextItNet (Yuan et al. 2019): dilated causal residual convolutions, all-positions BCE");
+            super("nextitnet", "NextItNet (Yuan et al. 2019): dilated causal residual convolutions, softmax CE at every position");
         }
 
         @Override
@@ -135,7 +137,7 @@ public final class NextItNet extends NeuralSeqModel {
 
         @Override
         public Objective objective(Map<String, Object> params) {
-            return new Objective.AllPositions();
+            return new Objective.AllPositionsCe();
         }
     }
 }
