@@ -32,6 +32,7 @@ class AllPositionsRegimeTest {
         Recording(NDManager m) {
             super(m, ITEMS, L);
             params.zeros("item_emb", new Shape(ITEMS + 1, 2));
+            params.get("item_emb").set(embedding());
         }
 
         @Override
@@ -57,6 +58,24 @@ class AllPositionsRegimeTest {
         }
     }
 
+    /** Item i's embedding (i / 10, 1 - i / 5); row 0, the padding, (0, 1) but never read at a real position. */
+    static float[] embedding() {
+        float[] e = new float[(ITEMS + 1) * 2];
+        for (int i = 0; i <= ITEMS; i++) {
+            e[2 * i] = i / 10f;
+            e[2 * i + 1] = 1 - i / 5f;
+        }
+        return e;
+    }
+
+    /** The BCE of one real position, by hand: -log σ(E[in]·E[pos]) - log(1 - σ(E[in]·E[neg])). */
+    static double bce(long in, long pos, long neg) {
+        float[] e = embedding();
+        double sp = e[2 * (int) in] * e[2 * (int) pos] + e[2 * (int) in + 1] * e[2 * (int) pos + 1];
+        double sn = e[2 * (int) in] * e[2 * (int) neg] + e[2 * (int) in + 1] * e[2 * (int) neg + 1];
+        return Math.log1p(Math.exp(-sp)) + Math.log1p(Math.exp(sn));
+    }
+
     @Test
     void everyRealPositionGetsOneNegativeFromOutsideTheTrainingPartAsBefore() {
         Dataset data = new Dataset("tiny", List.of("a", "b", "c", "d"),
@@ -67,7 +86,7 @@ class AllPositionsRegimeTest {
             Recording model = new Recording(m);
             Regime.Epoch epoch = new AllPositionsRegime().epoch(split, L, new SplitMix64(17));
             assertThat(epoch.size()).isEqualTo(3); // d's training part (5) has no pair
-            epoch.loss(model, model.params().bind(m), 0, 3, m);
+            float loss = epoch.loss(model, model.params().bind(m), 0, 3, m).getFloat();
             long[] inputs = model.inputs.get(0);
             long[] pos = model.scored.get(0);
             long[] neg = model.scored.get(1);
@@ -89,6 +108,27 @@ class AllPositionsRegimeTest {
             assertThat(inputs).containsExactly(8, 7, 1, 2, 1, 2, 3, 4, 0, 0, 0, 2);
             assertThat(pos).containsExactly(7, 1, 2, 3, 2, 3, 4, 5, 0, 0, 0, 4);
             assertThat(neg).containsExactly(6, 4, 5, 4, 7, 8, 8, 9, 0, 0, 0, 6);
+            // the loss: the mean over the 9 real positions of each one's BCE, by hand
+            double sum = 0;
+            for (int at = 0; at < inputs.length; at++) {
+                if (inputs[at] != 0) {
+                    sum += bce(inputs[at], pos[at], neg[at]);
+                }
+            }
+            assertThat((double) loss).isCloseTo(sum / 9, org.assertj.core.data.Offset.offset(1e-5));
+            // a batch later in the epoch (samples 1 and 2: a, then b): its rows, and fresh negatives drawn for them
+            float tail = epoch.loss(model, model.params().bind(m), 1, 3, m).getFloat();
+            long[] tailInputs = model.inputs.get(1);
+            assertThat(tailInputs).containsExactly(1, 2, 3, 4, 0, 0, 0, 2);
+            long[] tailPos = model.scored.get(2);
+            long[] tailNeg = model.scored.get(3);
+            double tailSum = 0;
+            for (int at = 0; at < tailInputs.length; at++) {
+                if (tailInputs[at] != 0) {
+                    tailSum += bce(tailInputs[at], tailPos[at], tailNeg[at]);
+                }
+            }
+            assertThat((double) tail).isCloseTo(tailSum / 5, org.assertj.core.data.Offset.offset(1e-5));
         }
     }
 
