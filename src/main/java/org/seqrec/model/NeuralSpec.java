@@ -75,8 +75,7 @@ public abstract class NeuralSpec implements ModelSpec {
      * The objective a run trains for: the model's own ({@link #objective}) unless the run's params name
      * another with {@code regime}: {@code prefix} or {@code prefix-CE}, which every model can train for
      * (both read only the state at position L-1), e.g. to compare architectures under one loss; and
-     * {@code all-positions} or {@code all-positions-CE} for a model whose own objective is one of them (a causal model
-     * that exposes every position's state).
+     * {@code all-positions} or {@code all-positions-CE} for a causal model ({@link #trainsEveryPosition}).
      */
     public final Objective trainingObjective(Map<String, Object> params) {
         Objective own = objective(params);
@@ -84,7 +83,7 @@ public abstract class NeuralSpec implements ModelSpec {
         if (wanted == null || own.name().equals(wanted)) {
             return own;
         }
-        boolean everyPosition = own instanceof Objective.AllPositions || own instanceof Objective.AllPositionsCe;
+        boolean everyPosition = trainsEveryPosition(params);
         return switch (String.valueOf(wanted)) {
             case "prefix" -> new Objective.Prefix();
             case "prefix-CE" -> new Objective.PrefixCe();
@@ -106,9 +105,27 @@ public abstract class NeuralSpec implements ModelSpec {
         };
     }
 
+    /**
+     * Whether a run may train every position's state ({@code all-positions}, {@code all-positions-CE}): the model's own
+     * regime does, or the model declares itself {@link #causal}. {@code CausalityTest} checks every model this holds for.
+     */
+    public final boolean trainsEveryPosition(Map<String, Object> params) {
+        Objective own = objective(params);
+        return own instanceof Objective.AllPositions || own instanceof Objective.AllPositionsCe || causal();
+    }
+
+    /**
+     * Whether position j's state ({@link NeuralSeqModel#encodeAll}) reads the items up to j only, for a model its
+     * authors train otherwise (Mamba4Rec: RecBole's last-position loss), so that the every-position regimes are open
+     * to it as an option.
+     */
+    protected boolean causal() {
+        return false;
+    }
+
     private SeqrecException notEveryPosition(Object wanted, Objective own) {
         return new SeqrecException("regime '" + wanted + "' trains every position's state: " + name()
-                + " is not trained that way (its regime is " + own.name() + "); use prefix, prefix-CE or " + own.name());
+                + " is not causal (its regime is " + own.name() + "); use prefix, prefix-CE or " + own.name());
     }
 
     @Override

@@ -182,9 +182,12 @@ class AllPositionsCeRegimeTest {
         assertThat(sasrec.trainingObjective(Map.of("regime", "all-positions-CE"))).isInstanceOf(Objective.AllPositionsCe.class);
         NeuralSpec lrurec = (NeuralSpec) ModelRegistry.get("lrurec");
         assertThat(lrurec.trainingObjective(Map.of("regime", "all-positions"))).isInstanceOf(Objective.AllPositions.class);
+        NeuralSpec mamba = (NeuralSpec) ModelRegistry.get("mamba4rec"); // its own: prefix-CE; declared causal
+        assertThat(mamba.trainingObjective(Map.of())).isInstanceOf(Objective.PrefixCe.class);
+        assertThat(mamba.trainingObjective(Map.of("regime", "all-positions-CE"))).isInstanceOf(Objective.AllPositionsCe.class);
         NeuralSpec convformer = (NeuralSpec) ModelRegistry.get("convformer");
         assertThatThrownBy(() -> convformer.trainingObjective(Map.of("regime", "all-positions-CE")))
-                .hasMessageContaining("trains every position's state");
+                .hasMessageContaining("is not causal");
         assertThat(Training.regime(new Objective.AllPositionsCe()).name()).isEqualTo("all-positions-CE");
     }
 }

@@ -184,5 +184,10 @@ public final class Mamba4Rec extends NeuralSeqModel {
         public Objective objective(Map<String, Object> params) {
             return new Objective.PrefixCe();
         }
+
+        @Override
+        protected boolean causal() { // a causal convolution and a left-to-right scan: --param regime=all-positions-CE
+            return true;
+        }
     }
 }
