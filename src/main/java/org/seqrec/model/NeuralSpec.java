@@ -87,17 +87,11 @@ public abstract class NeuralSpec implements ModelSpec {
         return switch (String.valueOf(wanted)) {
             case "prefix" -> new Objective.Prefix();
             case "prefix-CE" -> new Objective.PrefixCe();
-            case "all-positions" -> {
+            case "all-positions", "all-positions-CE" -> {
                 if (!everyPosition) {
                     throw notEveryPosition(wanted, own);
                 }
-                yield new Objective.AllPositions();
-            }
-            case "all-positions-CE" -> {
-                if (!everyPosition) {
-                    throw notEveryPosition(wanted, own);
-                }
-                yield new Objective.AllPositionsCe();
+                yield "all-positions".equals(wanted) ? new Objective.AllPositions() : new Objective.AllPositionsCe();
             }
             default -> throw new SeqrecException("unknown regime '" + wanted + "' for " + name()
                     + ": use prefix, prefix-CE or the model's own, " + own.name()
